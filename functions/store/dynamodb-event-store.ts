@@ -1,0 +1,316 @@
+import { randomUUID } from "node:crypto";
+import { ConditionalCheckFailedException, type DynamoDBClient, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandOutput,
+  TransactWriteCommand,
+} from "@aws-sdk/lib-dynamodb";
+import { CorruptEvent, ConcurrencyConflict, StoreUnavailable } from "../../domain/errors.ts";
+import { EventSchemaViolation, type EventMetadata, type RecordedEvent, UnknownEventType, eventCatalogue } from "../../events/index.ts";
+import { GENESIS_HASH, type HashedContent, eventHash } from "../../events/hash-chain.ts";
+import type { AppendOptions, EventStore, StreamAppend } from "./event-store.ts";
+import { ORDER_SHARDS, eventsTable } from "./tables.ts";
+
+/** An event item exactly as stored. Payload and metadata are JSON text so the hashed bytes round-trip exactly. */
+export interface EventItem {
+  streamId: string;
+  version: number;
+  eventId: string;
+  type: string;
+  schemaVersion: number;
+  payload: string;
+  metadata: string;
+  recordedAt: string;
+  schemeId: string;
+  previousHash: string;
+  hash: string;
+  orderPartition: string;
+  orderKey: string;
+}
+
+export interface DynamoDbEventStoreOptions {
+  client: DynamoDBClient;
+  tableName: string;
+  /** Injected so tests and replays control time; the adapter, not the domain, owns the clock. */
+  now?: () => Date;
+  newEventId?: () => string;
+}
+
+/** Deterministic shard of a stream in the replay index (FNV-1a of its id). */
+export function orderShard(streamId: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < streamId.length; i++) {
+    hash ^= streamId.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash % ORDER_SHARDS;
+}
+
+export const orderKeyOf = (recordedAt: string, streamId: string, version: number) =>
+  `${recordedAt}#${streamId}#${String(version).padStart(10, "0")}`;
+
+/** The content an item's hash covers, rebuilt from the item (used by the store and by verify). */
+export function hashedContentOf(item: EventItem): HashedContent {
+  return {
+    eventId: item.eventId,
+    streamId: item.streamId,
+    version: item.version,
+    type: item.type,
+    schemaVersion: item.schemaVersion,
+    payload: JSON.parse(item.payload),
+    metadata: JSON.parse(item.metadata) as EventMetadata,
+    recordedAt: item.recordedAt,
+    schemeId: item.schemeId,
+    previousHash: item.previousHash,
+  };
+}
+
+/** Reads a stored item into a domain-facing event: payload upcast to the current version and validated. */
+export function recordedEventOf(item: EventItem): RecordedEvent {
+  try {
+    return {
+      eventId: item.eventId,
+      streamId: item.streamId,
+      version: item.version,
+      type: item.type,
+      schemaVersion: item.schemaVersion,
+      data: eventCatalogue.parse(item.type, item.schemaVersion, JSON.parse(item.payload)),
+      metadata: JSON.parse(item.metadata) as EventMetadata,
+      recordedAt: item.recordedAt,
+      schemeId: item.schemeId,
+      hash: item.hash,
+      previousHash: item.previousHash,
+    };
+  } catch (error) {
+    if (error instanceof UnknownEventType || error instanceof EventSchemaViolation || error instanceof SyntaxError) {
+      throw new CorruptEvent(item.streamId, item.version, error.message);
+    }
+    throw error;
+  }
+}
+
+/**
+ * Event store on one DynamoDB table (partition = stream id, sort = version).
+ *
+ * Gap-free appends without a transaction per event: the adapter reads the stream's head at the
+ * expected version (it needs that event's hash for the chain anyway) and puts the next versions
+ * on the condition that they do not exist. Because nothing ever deletes or updates an event item
+ * (the functions' IAM policies forbid it), "version N exists" can never become false again, so
+ * head-exists + next-does-not-exist proves N was the last version at the moment of the write.
+ * Several events or several streams go in one TransactWriteItems: all or nothing.
+ */
+export class DynamoDbEventStore implements EventStore {
+  private readonly documents: DynamoDBDocumentClient;
+  private readonly tableName: string;
+  private readonly now: () => Date;
+  private readonly newEventId: () => string;
+
+  constructor(options: DynamoDbEventStoreOptions) {
+    this.documents = DynamoDBDocumentClient.from(options.client);
+    this.tableName = options.tableName;
+    this.now = options.now ?? (() => new Date());
+    this.newEventId = options.newEventId ?? randomUUID;
+  }
+
+  async append(appends: ReadonlyArray<StreamAppend>, options: AppendOptions = {}): Promise<RecordedEvent[]> {
+    if (appends.length === 0) return [];
+    if (new Set(appends.map((a) => a.streamId)).size !== appends.length) {
+      throw new Error("append names a stream twice: put all of one stream's events in one StreamAppend");
+    }
+    const items: EventItem[] = [];
+    for (const append of appends) {
+      for (const event of append.events) eventCatalogue.parse(event.type, eventCatalogue.currentVersion(event.type), event.data);
+      const head = await this.head(append.streamId, append.expectedVersion);
+      const now = this.now().toISOString();
+      // Per stream, time never runs backwards, so the replay order agrees with the version order.
+      const recordedAt = head && head.recordedAt > now ? head.recordedAt : now;
+      let previousHash = head?.hash ?? GENESIS_HASH;
+      append.events.forEach((event, index) => {
+        const version = append.expectedVersion + index + 1;
+        const content: HashedContent = {
+          eventId: this.newEventId(),
+          streamId: append.streamId,
+          version,
+          type: event.type,
+          schemaVersion: eventCatalogue.currentVersion(event.type),
+          payload: event.data,
+          metadata: append.metadata,
+          recordedAt,
+          schemeId: append.schemeId,
+          previousHash,
+        };
+        const hash = eventHash(content);
+        items.push({
+          ...content,
+          payload: JSON.stringify(event.data),
+          metadata: JSON.stringify(append.metadata),
+          hash,
+          orderPartition: `${append.schemeId}#${orderShard(append.streamId)}`,
+          orderKey: orderKeyOf(recordedAt, append.streamId, version),
+        });
+        previousHash = hash;
+      });
+    }
+    if (items.length > 100) throw new Error(`one decision may append at most 100 events (DynamoDB transaction limit), got ${items.length}`);
+    await this.write(items, appends, options);
+    return items.map(recordedEventOf);
+  }
+
+  private async head(streamId: string, expectedVersion: number): Promise<EventItem | undefined> {
+    if (expectedVersion === 0) return undefined;
+    const result = await this.call("read stream head", () =>
+      this.documents.send(new GetCommand({ TableName: this.tableName, Key: { streamId, version: expectedVersion }, ConsistentRead: true })),
+    );
+    if (!result.Item) {
+      throw new ConcurrencyConflict(streamId, expectedVersion, "beyond-stream-end", await this.lastVersion(streamId));
+    }
+    return result.Item as EventItem;
+  }
+
+  private async write(items: EventItem[], appends: ReadonlyArray<StreamAppend>, options: AppendOptions): Promise<void> {
+    const condition = "attribute_not_exists(streamId)";
+    try {
+      if (items.length === 1) {
+        await this.documents.send(new PutCommand({ TableName: this.tableName, Item: items[0], ConditionExpression: condition }));
+      } else {
+        await this.documents.send(
+          new TransactWriteCommand({
+            TransactItems: items.map((Item) => ({ Put: { TableName: this.tableName, Item, ConditionExpression: condition } })),
+            ClientRequestToken: options.idempotencyToken,
+          }),
+        );
+      }
+    } catch (error) {
+      throw await this.conflictOrUnavailable(error, items, appends);
+    }
+  }
+
+  private async conflictOrUnavailable(error: unknown, items: EventItem[], appends: ReadonlyArray<StreamAppend>): Promise<Error> {
+    let failedStream: string | undefined;
+    if (error instanceof ConditionalCheckFailedException) failedStream = items[0]?.streamId;
+    if (error instanceof TransactionCanceledException) {
+      const reasons = error.CancellationReasons ?? [];
+      const index = reasons.findIndex((r) => r.Code === "ConditionalCheckFailed" || r.Code === "TransactionConflict");
+      // A concurrent transaction on the same item also means another writer got there: a conflict to retry.
+      if (index >= 0) failedStream = items[index]?.streamId;
+    }
+    if (failedStream) {
+      const append = appends.find((a) => a.streamId === failedStream);
+      return new ConcurrencyConflict(failedStream, append?.expectedVersion ?? 0, "stream-moved-on", await this.lastVersion(failedStream).catch(() => undefined));
+    }
+    return toStoreUnavailable("append", error);
+  }
+
+  private async lastVersion(streamId: string): Promise<number> {
+    const result = await this.call("read stream head", () =>
+      this.documents.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: "streamId = :s",
+          ExpressionAttributeValues: { ":s": streamId },
+          ProjectionExpression: "version",
+          ScanIndexForward: false,
+          Limit: 1,
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    return (result.Items?.[0]?.version as number | undefined) ?? 0;
+  }
+
+  async readStream(streamId: string, fromVersion = 1, toVersion = Number.MAX_SAFE_INTEGER): Promise<RecordedEvent[]> {
+    return (await this.readStreamItems(streamId, fromVersion, toVersion)).map(recordedEventOf);
+  }
+
+  /** Raw items, for integrity checks that must see exactly what was stored. */
+  async readStreamItems(streamId: string, fromVersion = 1, toVersion = Number.MAX_SAFE_INTEGER): Promise<EventItem[]> {
+    const items: EventItem[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page: QueryCommandOutput = await this.call("read stream", () =>
+        this.documents.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: "streamId = :s AND version BETWEEN :from AND :to",
+            ExpressionAttributeValues: { ":s": streamId, ":from": fromVersion, ":to": toVersion },
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      items.push(...((page.Items ?? []) as EventItem[]));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  }
+
+  async *readSchemes(schemeIds: ReadonlyArray<string>, options: { until?: string } = {}): AsyncIterable<RecordedEvent> {
+    for await (const item of this.readSchemeItems(schemeIds, options)) yield recordedEventOf(item);
+  }
+
+  /** Merges the sorted index partitions of every shard of every scheme into one deterministic order. */
+  async *readSchemeItems(schemeIds: ReadonlyArray<string>, options: { until?: string } = {}): AsyncIterable<EventItem> {
+    const cursors = schemeIds.flatMap((schemeId) =>
+      Array.from({ length: ORDER_SHARDS }, (_, shard) => this.partitionCursor(`${schemeId}#${shard}`, options.until)),
+    );
+    const heads = await Promise.all(cursors.map((c) => c.next()));
+    for (;;) {
+      let smallest = -1;
+      for (let i = 0; i < heads.length; i++) {
+        const head = heads[i]!;
+        if (head.done) continue;
+        if (smallest < 0 || head.value.orderKey < (heads[smallest]!.value as EventItem).orderKey) smallest = i;
+      }
+      if (smallest < 0) return;
+      yield heads[smallest]!.value as EventItem;
+      heads[smallest] = await cursors[smallest]!.next();
+    }
+  }
+
+  private async *partitionCursor(orderPartition: string, until?: string): AsyncGenerator<EventItem> {
+    let startKey: Record<string, unknown> | undefined;
+    // `~` sorts after every character an ISO instant or stream id uses: "until" is inclusive.
+    const upper = until ? `${until}#~` : "~";
+    do {
+      const page: QueryCommandOutput = await this.call("read scheme log", () =>
+        this.documents.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: eventsTable.globalIndexes[0]!.indexName,
+            KeyConditionExpression: "orderPartition = :p AND orderKey <= :upper",
+            ExpressionAttributeValues: { ":p": orderPartition, ":upper": upper },
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      for (const item of page.Items ?? []) yield item as EventItem;
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+  }
+
+  private async call<T>(operation: string, send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      throw toStoreUnavailable(operation, error);
+    }
+  }
+}
+
+const retryableNames = new Set([
+  "ProvisionedThroughputExceededException",
+  "ThrottlingException",
+  "RequestLimitExceeded",
+  "InternalServerError",
+  "ServiceUnavailable",
+  "TimeoutError",
+]);
+
+export function toStoreUnavailable(operation: string, error: unknown): StoreUnavailable {
+  const name = error instanceof Error ? error.name : "";
+  const networkCode = (error as { code?: string } | undefined)?.code;
+  return new StoreUnavailable(operation, retryableNames.has(name) || networkCode === "ECONNREFUSED" || networkCode === "ECONNRESET", error);
+}
