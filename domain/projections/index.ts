@@ -1,0 +1,12 @@
+import { applicationsProjection } from "./applications.ts";
+import type { Projection } from "./projection.ts";
+import { schemesProjection } from "./schemes.ts";
+
+/** Every projection of the system, by name: the bus rules route to these, rebuilds run all of them. */
+export const projections: ReadonlyArray<Projection> = [applicationsProjection as Projection, schemesProjection as Projection];
+
+export function projectionNamed(name: string): Projection {
+  const found = projections.find((p) => p.name === name);
+  if (!found) throw new Error(`no projection named ${name}`);
+  return found;
+}

@@ -1,0 +1,53 @@
+import { type EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
+import { DomainError } from "../../domain/errors.ts";
+import type { BusMessage, EventBus } from "./routing.ts";
+
+export class BusUnavailable extends DomainError {
+  readonly code = "bus-unavailable";
+  constructor(readonly failed: number, cause?: unknown) {
+    super(`event bus refused ${failed} event(s)`, { cause });
+    this.name = "BusUnavailable";
+  }
+}
+
+/**
+ * Publishes to EventBridge: PutEvents takes at most 10 entries, and a call can succeed while some
+ * entries fail (FailedEntryCount), so only the failed entries are sent again, with backoff.
+ */
+export class EventBridgeBus implements EventBus {
+  constructor(
+    private readonly client: EventBridgeClient,
+    private readonly busName: string,
+    private readonly options: { maxAttempts?: number; backoffMs?: number } = {},
+  ) {}
+
+  async publish(messages: ReadonlyArray<BusMessage>): Promise<void> {
+    for (let i = 0; i < messages.length; i += 10) await this.publishBatch(messages.slice(i, i + 10));
+  }
+
+  private async publishBatch(batch: ReadonlyArray<BusMessage>): Promise<void> {
+    let entries: PutEventsRequestEntry[] = batch.map((m) => ({
+      EventBusName: this.busName,
+      Source: m.source,
+      DetailType: m.detailType,
+      Detail: JSON.stringify(m.detail),
+    }));
+    const maxAttempts = this.options.maxAttempts ?? 5;
+    for (let attempt = 1; ; attempt++) {
+      let failed: PutEventsRequestEntry[];
+      let cause: unknown;
+      try {
+        const result = await this.client.send(new PutEventsCommand({ Entries: entries }));
+        failed = (result.FailedEntryCount ?? 0) > 0 ? entries.filter((_, index) => result.Entries?.[index]?.ErrorCode) : [];
+        cause = result.Entries?.find((e) => e.ErrorCode)?.ErrorCode;
+      } catch (error) {
+        failed = entries;
+        cause = error;
+      }
+      if (failed.length === 0) return;
+      if (attempt >= maxAttempts) throw new BusUnavailable(failed.length, cause);
+      entries = failed;
+      await new Promise((r) => setTimeout(r, (this.options.backoffMs ?? 50) * 2 ** (attempt - 1)));
+    }
+  }
+}
