@@ -31,6 +31,9 @@ export interface EventItem {
   orderKey: string;
 }
 
+/** The item without its index keys: what travels on the bus and in exports. */
+export type StoredEventFields = Omit<EventItem, "orderPartition" | "orderKey">;
+
 export interface DynamoDbEventStoreOptions {
   client: DynamoDBClient;
   tableName: string;
@@ -53,7 +56,7 @@ export const orderKeyOf = (recordedAt: string, streamId: string, version: number
   `${recordedAt}#${streamId}#${String(version).padStart(10, "0")}`;
 
 /** The content an item's hash covers, rebuilt from the item (used by the store and by verify). */
-export function hashedContentOf(item: EventItem): HashedContent {
+export function hashedContentOf(item: StoredEventFields): HashedContent {
   return {
     eventId: item.eventId,
     streamId: item.streamId,
@@ -69,7 +72,7 @@ export function hashedContentOf(item: EventItem): HashedContent {
 }
 
 /** Reads a stored item into a domain-facing event: payload upcast to the current version and validated. */
-export function recordedEventOf(item: EventItem): RecordedEvent {
+export function recordedEventOf(item: StoredEventFields): RecordedEvent {
   try {
     return {
       eventId: item.eventId,

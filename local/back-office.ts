@@ -1,0 +1,161 @@
+import { randomUUID } from "node:crypto";
+import type { Server } from "node:http";
+import { fileURLToPath } from "node:url";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
+import { decideOpenScheme, evolveScheme, initialSchemeState } from "../domain/scheme.ts";
+import { projectionNamed } from "../domain/projections/index.ts";
+import { type DomainEvent, streamIds } from "../events/index.ts";
+import { InProcessBus, type Target } from "../functions/bus/in-process-bus.ts";
+import { busRules } from "../functions/bus/routing.ts";
+import { handleBusEvent } from "../functions/projector/handler.ts";
+import { Projector } from "../functions/projector/projector.ts";
+import { DynamoDbReadModelStore } from "../functions/projector/read-model-store.ts";
+import { relayStreamRecords } from "../functions/relay/relay.ts";
+import { type Dependencies, useDependencies } from "../functions/runtime/dependencies.ts";
+import { createTable, streamArnOf } from "../functions/store/create-tables.ts";
+import { DynamoDbEventStore } from "../functions/store/dynamodb-event-store.ts";
+import { eventsTable, readModelsTable } from "../functions/store/tables.ts";
+import { bundledSchemes } from "../schemes/bundled.ts";
+import { ConcurrencyConflict } from "../domain/errors.ts";
+import { type DynamoDbLocal, localCredentials, localRegion, startDynamoDbLocal } from "./dynamodb-local.ts";
+import { startLocalApi } from "./http-server.ts";
+import { StreamPoller } from "./stream-poller.ts";
+
+export interface BackOfficeOptions {
+  /** Use a running DynamoDB (Local) instead of starting one. */
+  dynamoEndpoint?: string;
+  /** Keep DynamoDB Local's data in this folder; in memory when absent. */
+  dataDir?: string;
+  host?: string;
+  port?: number;
+  signingKey: Uint8Array;
+  tables?: { events: string; readModels: string };
+  progress?: (message: string) => void;
+}
+
+export interface BackOffice {
+  readonly apiUrl: string;
+  readonly dynamoEndpoint: string;
+  readonly tables: { events: string; readModels: string };
+  readonly dependencies: Dependencies;
+  readonly bus: InProcessBus;
+  /** Resolves when the stream has been quiet for a moment and every delivery has finished. */
+  settle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const projectRoot = fileURLToPath(new URL("..", import.meta.url));
+
+/**
+ * The whole back office on one machine: DynamoDB Local (tables and stream), the relay reading the
+ * stream, the in-process bus with the stack's rules, the projectors, and the staff API.
+ */
+export async function startBackOffice(options: BackOfficeOptions): Promise<BackOffice> {
+  const progress = options.progress ?? (() => undefined);
+  let dynamo: DynamoDbLocal | undefined;
+  let endpoint = options.dynamoEndpoint;
+  if (!endpoint) {
+    progress(`starting DynamoDB Local (${options.dataDir ? `data in ${options.dataDir}` : "in memory"})`);
+    dynamo = await startDynamoDbLocal({ dataDir: options.dataDir });
+    endpoint = dynamo.endpoint;
+  }
+  const clientConfig = { endpoint, region: localRegion, credentials: localCredentials };
+  const client = new DynamoDBClient(clientConfig);
+  const tables = options.tables ?? { events: "events", readModels: "read-models" };
+  progress("creating tables");
+  await Promise.all([createTable(client, tables.events, eventsTable), createTable(client, tables.readModels, readModelsTable)]);
+
+  const events = new DynamoDbEventStore({ client, tableName: tables.events });
+  const readModels = new DynamoDbReadModelStore(client, tables.readModels);
+  const dependencies: Dependencies = { events, readModels, schemes: bundledSchemes(), clock: () => new Date(), newId: randomUUID };
+  useDependencies(dependencies);
+
+  const targets = new Map<string, Target>(
+    busRules.map((rule) => {
+      const projector = new Projector(projectionNamed(rule.target.projection), readModels, events);
+      return [rule.name, (message) => handleBusEvent(message.detail, projector)];
+    }),
+  );
+  const bus = new InProcessBus(busRules, targets, {
+    onDeadLetter: (letter) => progress(`dead letter on ${letter.rule}: ${letter.message.detail.event.streamId} v${letter.message.detail.event.version}: ${letter.error}`),
+  });
+  const streams = new DynamoDBStreamsClient(clientConfig);
+  const poller = new StreamPoller({
+    client: streams,
+    streamArn: await streamArnOf(client, tables.events),
+    onRecords: (records) => relayStreamRecords(records, bus),
+    onError: (error) => progress(`stream poller: ${error instanceof Error ? error.message : String(error)}`),
+  });
+  poller.start();
+
+  progress(`opening ${dependencies.schemes.all().length} schemes`);
+  for (const scheme of dependencies.schemes.all()) await openScheme(events, scheme);
+
+  const { server, url } = await startLocalApi({
+    host: options.host ?? "127.0.0.1",
+    port: options.port ?? 3000,
+    signingKey: options.signingKey,
+    projectRoot,
+    publicRoutes: new Map([["GET /health", async () => ({ status: 200, body: { status: "ready", schemes: dependencies.schemes.all().map((s) => s.definition.id) } })]]),
+  });
+
+  let stopped = false;
+  return {
+    apiUrl: url,
+    dynamoEndpoint: endpoint,
+    tables,
+    dependencies,
+    bus,
+    async settle() {
+      for (;;) {
+        await bus.idle();
+        if (poller.quietForMs > 300) {
+          await bus.idle();
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await closeServer(server);
+      await poller.stop();
+      await bus.idle();
+      useDependencies(undefined);
+      client.destroy();
+      streams.destroy();
+      await dynamo?.stop();
+    },
+  };
+}
+
+/** Opens a scheme once; at a restart on kept data it is open already, which is fine. */
+async function openScheme(events: DynamoDbEventStore, scheme: ReturnType<ReturnType<typeof bundledSchemes>["all"]>[number]) {
+  const streamId = streamIds.scheme(scheme.definition.id);
+  const history = await events.readStream(streamId);
+  const state = history.reduce((s, e) => evolveScheme(s, e as DomainEvent), initialSchemeState);
+  const decision = decideOpenScheme(state, scheme);
+  if (decision.outcome === "refused") return;
+  try {
+    await events.append([
+      {
+        streamId,
+        expectedVersion: history.length,
+        schemeId: scheme.definition.id,
+        events: decision.events,
+        metadata: { actor: "system", role: "admin", channel: "system", correlationId: `startup-${randomUUID()}` },
+      },
+    ]);
+  } catch (error) {
+    if (!(error instanceof ConcurrencyConflict)) throw error;
+  }
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}

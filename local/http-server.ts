@@ -1,0 +1,158 @@
+import { randomUUID } from "node:crypto";
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
+import { type ApiRoute, apiRoutes } from "../functions/api/routes.ts";
+import { verifyToken } from "./auth.ts";
+
+/** API Gateway HTTP APIs refuse payloads above 10 MB; Lambda's own limit is 6 MB. */
+const MAX_BODY_BYTES = 6 * 1024 * 1024;
+
+type LambdaHandler = (event: APIGatewayProxyEventV2WithJWTAuthorizer, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+
+interface CompiledRoute {
+  readonly route: ApiRoute;
+  readonly pattern: RegExp;
+  readonly parameterNames: string[];
+}
+
+function compile(route: ApiRoute): CompiledRoute {
+  const parameterNames: string[] = [];
+  const source = route.path.replace(/\{([^}]+)\}/g, (_, name: string) => {
+    parameterNames.push(name);
+    return "([^/]+)";
+  });
+  return { route, pattern: new RegExp(`^${source}$`), parameterNames };
+}
+
+const compiled = apiRoutes.map(compile);
+
+function lambdaContext(functionName: string): Context {
+  const deadline = Date.now() + 30_000;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: "$LATEST",
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
+    memoryLimitInMB: "512",
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: "local",
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  res.writeHead(status, { "content-type": "application/json", ...headers });
+  res.end(typeof body === "string" ? body : JSON.stringify(body));
+}
+
+async function readBody(req: IncomingMessage): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw Object.assign(new Error("payload too large"), { status: 413 });
+    chunks.push(chunk as Buffer);
+  }
+  return chunks.length ? Buffer.concat(chunks).toString("utf8") : undefined;
+}
+
+export interface LocalApiOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly signingKey: Uint8Array;
+  readonly projectRoot: string;
+  /** Routes API Gateway would not have: health and the like. Answered without a token. */
+  readonly publicRoutes?: ReadonlyMap<string, () => Promise<{ status: number; body: unknown }>>;
+}
+
+/**
+ * Maps HTTP requests to the same Lambda handlers API Gateway invokes, with the same event shape
+ * (payload format 2.0) and the JWT authorizer's behaviour: no valid token, 401 before any handler.
+ */
+export async function startLocalApi(options: LocalApiOptions): Promise<{ server: Server; url: string }> {
+  const handlers = new Map<string, Promise<LambdaHandler>>();
+  const handlerOf = (route: ApiRoute) => {
+    let loaded = handlers.get(route.id);
+    if (!loaded) {
+      loaded = import(new URL(route.entry, `file://${options.projectRoot}/`).href).then((m: { handler: LambdaHandler }) => m.handler);
+      handlers.set(route.id, loaded);
+    }
+    return loaded;
+  };
+
+  const server = createServer(async (req, res) => {
+    try {
+      const url = new URL(req.url ?? "/", "http://localhost");
+      const method = (req.method ?? "GET").toUpperCase();
+      const publicRoute = options.publicRoutes?.get(`${method} ${url.pathname}`);
+      if (publicRoute) {
+        const answer = await publicRoute();
+        return send(res, answer.status, answer.body);
+      }
+      let match: { route: ApiRoute; parameters: Record<string, string> } | undefined;
+      let pathKnown = false;
+      for (const candidate of compiled) {
+        const found = candidate.pattern.exec(url.pathname);
+        if (!found) continue;
+        pathKnown = true;
+        if (candidate.route.method !== method) continue;
+        match = { route: candidate.route, parameters: Object.fromEntries(candidate.parameterNames.map((n, i) => [n, decodeURIComponent(found[i + 1]!)])) };
+        break;
+      }
+      if (!match) return send(res, pathKnown ? 405 : 404, { message: pathKnown ? "Method Not Allowed" : "Not Found" });
+
+      const authorization = req.headers.authorization ?? "";
+      const token = /^Bearer (.+)$/i.exec(authorization)?.[1];
+      const claims = token ? await verifyToken(options.signingKey, token) : undefined;
+      if (!claims) return send(res, 401, { message: "Unauthorized" }, { "www-authenticate": "Bearer" });
+
+      const body = await readBody(req);
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(",") : value;
+      const requestId = randomUUID();
+      const event: APIGatewayProxyEventV2WithJWTAuthorizer = {
+        version: "2.0",
+        routeKey: `${match.route.method} ${match.route.path}`,
+        rawPath: url.pathname,
+        rawQueryString: url.search.slice(1),
+        headers,
+        queryStringParameters: url.search ? Object.fromEntries(url.searchParams) : undefined,
+        pathParameters: Object.keys(match.parameters).length ? match.parameters : undefined,
+        requestContext: {
+          accountId: "000000000000",
+          apiId: "local",
+          domainName: url.host,
+          domainPrefix: "local",
+          http: { method, path: url.pathname, protocol: "HTTP/1.1", sourceIp: req.socket.remoteAddress ?? "127.0.0.1", userAgent: headers["user-agent"] ?? "" },
+          requestId,
+          routeKey: `${match.route.method} ${match.route.path}`,
+          stage: "$default",
+          time: new Date().toUTCString(),
+          timeEpoch: Date.now(),
+          authorizer: { principalId: "", integrationLatency: 0, jwt: { claims: claims as Record<string, string>, scopes: [] } },
+        },
+        body,
+        isBase64Encoded: false,
+      };
+      const handler = await handlerOf(match.route);
+      const result = await handler(event, lambdaContext(match.route.id));
+      res.writeHead(result.statusCode ?? 200, { "x-request-id": requestId, ...(result.headers as Record<string, string>) });
+      res.end(result.body ?? "");
+    } catch (error) {
+      const status = (error as { status?: number }).status ?? 500;
+      if (!res.headersSent) send(res, status, { message: status === 413 ? "Request Entity Too Large" : "Internal Server Error" });
+      else res.end();
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : options.port;
+  return { server, url: `http://${options.host}:${port}` };
+}
