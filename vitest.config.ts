@@ -9,5 +9,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: "forks",
     allowOnly: false,
+    // Request logs are for operators; tests read responses. Errors still print.
+    env: { LOG_LEVEL: "warn" },
   },
 });
