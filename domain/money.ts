@@ -24,6 +24,7 @@ export function shareOf(amount: Cents, share: BasisPoints, rounding: Rounding): 
 
 /** 409,500.00 — the notation of derivations shown to staff and auditors. */
 export function formatEuros(amount: Cents): string {
+  if (!Number.isSafeInteger(amount)) throw new RangeError(`amount must be a whole number of cents, got ${amount}`);
   const sign = amount < 0 ? "-" : "";
   const abs = Math.abs(amount);
   const euros = Math.floor(abs / 100).toLocaleString("en-US");

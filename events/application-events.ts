@@ -14,9 +14,10 @@ export const ApplicationRegisteredV1 = eventVersion(
       applicationId: Identifier,
       schemeId: Identifier,
       instrument: Identifier,
-      technohubName: z.string().min(1),
-      applicantCompany: z.string().min(1),
-      requestedAmountEuros: z.number().nonnegative(),
+      // The prototype enforced the same bounds as v2, so every v1 event upcasts.
+      technohubName: z.string().trim().min(1).max(200),
+      applicantCompany: z.string().trim().min(1).max(200),
+      requestedAmountEuros: z.number().nonnegative().max(Number.MAX_SAFE_INTEGER / 100),
       receivedAt: Instant,
     })
     .strict(),
@@ -79,6 +80,7 @@ export const applicationRegisteredV1ToV2: Upcaster = {
  * rounding half up at the cent is exact where `Math.round(x * 100)` is not (1.005 * 100 = 100.4999…).
  */
 export function eurosToCentsHalfUp(euros: number): number {
+  if (!Number.isFinite(euros) || euros < 0) throw new RangeError(`euros must be a finite non-negative number, got ${euros}`);
   const shortest = String(euros);
   const decimal = /e/i.test(shortest) ? euros.toFixed(20) : shortest;
   const [whole = "0", fraction = ""] = decimal.split(".");

@@ -75,8 +75,11 @@ export function rolesFromClaims(claims: Record<string, unknown>): StaffRole[] {
   return names.filter((n): n is StaffRole => (staffRoles as ReadonlyArray<string>).includes(n));
 }
 
-const correlationIdOf = (event: APIGatewayProxyEventV2WithJWTAuthorizer) =>
-  event.headers?.["x-correlation-id"] ?? event.requestContext?.requestId ?? "unknown";
+/** A caller's correlation id is used when it is sane; otherwise the gateway's request id. */
+const correlationIdOf = (event: APIGatewayProxyEventV2WithJWTAuthorizer) => {
+  const given = event.headers?.["x-correlation-id"];
+  return given && /^[\w.:-]{1,200}$/.test(given) ? given : (event.requestContext?.requestId ?? "unknown");
+};
 
 /** Turns every error into a problem response; internal errors become a plain 500 with nothing internal in it. */
 const problemResponses = (routeId: RouteId): MiddlewareObj<HttpEvent, APIGatewayProxyStructuredResultV2> => ({
@@ -141,13 +144,17 @@ const parseRequest = <B, P, Q>(schemas: RouteSchemas<B, P, Q>): MiddlewareObj<Ht
     const ifMatchHeader = event.headers?.["if-match"];
     const ifMatch = ifMatchHeader === undefined ? undefined : Number(ifMatchHeader.replace(/"/g, ""));
     if (ifMatch !== undefined && (!Number.isInteger(ifMatch) || ifMatch < 0)) throw new HttpProblem(400, "invalid-request", "If-Match must be a version number");
+    const idempotencyKey = event.headers?.["idempotency-key"];
+    if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,200}$/.test(idempotencyKey)) {
+      throw new HttpProblem(400, "invalid-request", "Idempotency-Key must be 1 to 200 visible ASCII characters");
+    }
     event.input = {
       body: validate(schemas.body, body, "body"),
       path: validate(schemas.path, event.pathParameters ?? {}, "path"),
       query: validate(schemas.query, event.queryStringParameters ?? {}, "query"),
       caller: (request.internal as { caller: Caller }).caller,
       correlationId: correlationIdOf(event),
-      idempotencyKey: event.headers?.["idempotency-key"],
+      idempotencyKey,
       ifMatch,
     };
   },

@@ -38,7 +38,10 @@ export class EventBridgeBus implements EventBus {
       let cause: unknown;
       try {
         const result = await this.client.send(new PutEventsCommand({ Entries: entries }));
-        failed = (result.FailedEntryCount ?? 0) > 0 ? entries.filter((_, index) => result.Entries?.[index]?.ErrorCode) : [];
+        const failedCount = result.FailedEntryCount ?? 0;
+        failed = failedCount > 0 ? entries.filter((_, index) => result.Entries?.[index]?.ErrorCode) : [];
+        // A count without per-entry errors cannot tell which failed: send the whole batch again.
+        if (failedCount > 0 && failed.length === 0) failed = entries;
         cause = result.Entries?.find((e) => e.ErrorCode)?.ErrorCode;
       } catch (error) {
         failed = entries;

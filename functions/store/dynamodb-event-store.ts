@@ -9,7 +9,7 @@ import {
   TransactWriteCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { CorruptEvent, ConcurrencyConflict, StoreUnavailable } from "../../domain/errors.ts";
-import { EventSchemaViolation, type EventMetadata, type RecordedEvent, UnknownEventType, eventCatalogue } from "../../events/index.ts";
+import { EventMetadata, EventSchemaViolation, type RecordedEvent, UnknownEventType, eventCatalogue } from "../../events/index.ts";
 import { GENESIS_HASH, type HashedContent, eventHash } from "../../events/hash-chain.ts";
 import type { AppendOptions, EventStore, StreamAppend } from "./event-store.ts";
 import { ORDER_SHARDS, eventsTable } from "./tables.ts";
@@ -125,6 +125,7 @@ export class DynamoDbEventStore implements EventStore {
     }
     const items: EventItem[] = [];
     for (const append of appends) {
+      EventMetadata.parse(append.metadata);
       for (const event of append.events) eventCatalogue.parse(event.type, eventCatalogue.currentVersion(event.type), event.data);
       const head = await this.head(append.streamId, append.expectedVersion);
       const now = this.now().toISOString();
@@ -312,8 +313,13 @@ const retryableNames = new Set([
   "TimeoutError",
 ]);
 
+const retryableNetworkCodes = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EAI_AGAIN"]);
+
 export function toStoreUnavailable(operation: string, error: unknown): StoreUnavailable {
   const name = error instanceof Error ? error.name : "";
   const networkCode = (error as { code?: string } | undefined)?.code;
-  return new StoreUnavailable(operation, retryableNames.has(name) || networkCode === "ECONNREFUSED" || networkCode === "ECONNRESET", error);
+  // A transaction cancelled for throttling (not for a condition) is worth retrying too.
+  const throttledTransaction =
+    error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((r) => r.Code === "ThrottlingError" || r.Code === "ProvisionedThroughputExceeded");
+  return new StoreUnavailable(operation, retryableNames.has(name) || retryableNetworkCodes.has(networkCode ?? "") || throttledTransaction, error);
 }

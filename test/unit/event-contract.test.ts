@@ -280,3 +280,25 @@ describe("event names as EventBridge detail-types", () => {
     expect(eventCatalogue.types()).toEqual([...names].sort());
   });
 });
+
+describe("every valid v1 event upcasts", () => {
+  it("any payload v1 accepts reads as a valid v2 (property)", () => {
+    const text = fc.string({ minLength: 1, maxLength: 200 }).filter((s) => s.trim().length > 0);
+    fc.assert(
+      fc.property(text, text, fc.integer({ min: 0, max: 10_000_000_000 }), (hub, company, cents) => {
+        const v1 = ApplicationRegisteredV1.schema.safeParse({
+          applicationId: "a-1", schemeId: "technohubs-2020", instrument: "execution", technohubName: hub, applicantCompany: company,
+          requestedAmountEuros: cents / 100, receivedAt: "2020-06-01T09:00:00.000Z",
+        });
+        if (!v1.success) return;
+        const v2 = eventCatalogue.parse("ApplicationRegistered", 1, v1.data) as { requestedAmountCents: number };
+        expect(v2.requestedAmountCents).toBe(cents);
+      }),
+    );
+  });
+
+  it("eurosToCentsHalfUp refuses negative and non-finite amounts", () => {
+    expect(() => eurosToCentsHalfUp(-1.5)).toThrow(RangeError);
+    expect(() => eurosToCentsHalfUp(Number.NaN)).toThrow(RangeError);
+  });
+});
