@@ -16,7 +16,7 @@ function projectorOf(): Projector {
   return projector;
 }
 
-/** EventBridge target: one event per invocation; a thrown error makes EventBridge retry, then dead-letter. */
+/** EventBridge target (invoked asynchronously): a thrown error makes Lambda retry twice, then the event goes to the dead-letter queue. */
 export async function handleBusEvent(detail: EventDetail, target: Projector = projectorOf()): Promise<void> {
   const event = recordedEventOf(detail.event);
   const outcome = await target.handle(event);

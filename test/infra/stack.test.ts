@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { isDeepStrictEqual } from "node:util";
 import { App, type CfnElement } from "aws-cdk-lib";
 import { Annotations, Match, Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -192,7 +193,7 @@ describe("BackOfficeStack", () => {
       const rules = ofType("AWS::Events::Rule");
       expect(rules).toHaveLength(busRules.length);
       for (const busRule of busRules) {
-        const matching = rules.filter(([, r]) => JSON.stringify(r.Properties.EventPattern) === JSON.stringify(eventPattern(busRule)));
+        const matching = rules.filter(([, r]) => isDeepStrictEqual(r.Properties.EventPattern, eventPattern(busRule)));
         expect(matching, busRule.name).toHaveLength(1);
         const [, rule] = matching[0]!;
         expect(rule.Properties.EventBusName).toEqual({ Ref: logicalId(stack, stack.bus) });
