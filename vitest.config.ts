@@ -9,6 +9,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: "forks",
     allowOnly: false,
+    reporters: ["default", "./test/support/summary-reporter.ts"],
     // Request logs are for operators; tests read responses. Errors still print.
     env: { LOG_LEVEL: "warn" },
   },
