@@ -70,10 +70,10 @@ try {
     Array.from({ length: writers }, async (_, w) => {
       for (let i = 0; i < perWriter; i++) {
         // Short streams (10 events), as applications have: many streams, as in a real scheme.
-        const streamId = `scheme#w${w}-s${Math.floor(i / 10)}`;
+        const streamId = `budget-line#w${w}-s${Math.floor(i / 10)}`;
         const first: NewEvent = {
-          type: "SchemeOpened",
-          data: { schemeId: "bench-log", schemeVersion: "sha256:bench", title: "Bench", budgetLines: [{ budgetLineId: "main", name: "Main", amountCents: 1e9, releasedCents: 0 }] },
+          type: "BudgetLineOpened",
+          data: { schemeId: "bench-log", schemeVersion: "sha256:bench", budgetLineId: "main", name: "Main", amountCents: 1e9, releasedCents: 0 },
         };
         await store.append([{ streamId, expectedVersion: i % 10, schemeId: "bench-log", events: [i % 10 === 0 ? first : event(i, "bench-log")], metadata }]);
         if (w === 0 && i % 1000 === 0 && i) say(`  ${i * writers} events`);

@@ -56,4 +56,6 @@ export const RecordedEventShape = z.object({
 export const streamIds = {
   application: (id: string) => `application#${id}`,
   scheme: (id: string) => `scheme#${id}`,
+  budgetLine: (schemeId: string, budgetLineId: string) => `budget-line#${schemeId}.${budgetLineId}`,
+  grant: (id: string) => `grant#${id}`,
 } as const;

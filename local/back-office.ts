@@ -131,23 +131,23 @@ export async function startBackOffice(options: BackOfficeOptions): Promise<BackO
   };
 }
 
-/** Opens a scheme once; at a restart on kept data it is open already, which is fine. */
+/** Opens a scheme and its budget lines once; at a restart on kept data they are open already, which is fine. */
 async function openScheme(events: DynamoDbEventStore, scheme: ReturnType<ReturnType<typeof bundledSchemes>["all"]>[number]) {
-  const streamId = streamIds.scheme(scheme.definition.id);
-  const history = await events.readStream(streamId);
-  const state = history.reduce((s, e) => evolveScheme(s, e as DomainEvent), initialSchemeState);
-  const decision = decideOpenScheme(state, scheme);
+  const id = scheme.definition.id;
+  const history = await events.readStream(streamIds.scheme(id));
+  const decision = decideOpenScheme(history.reduce((s, e) => evolveScheme(s, e as DomainEvent), initialSchemeState), scheme);
   if (decision.outcome === "refused") return;
+  const metadata = { actor: "system", role: "admin", channel: "system" as const, correlationId: `startup-${randomUUID()}` };
   try {
-    await events.append([
-      {
-        streamId,
-        expectedVersion: history.length,
-        schemeId: scheme.definition.id,
-        events: decision.events,
-        metadata: { actor: "system", role: "admin", channel: "system", correlationId: `startup-${randomUUID()}` },
-      },
-    ]);
+    await events.append(
+      decision.events.map((event) => ({
+        streamId: event.type === "BudgetLineOpened" ? streamIds.budgetLine(id, event.data.budgetLineId) : streamIds.scheme(id),
+        expectedVersion: 0,
+        schemeId: id,
+        events: [event],
+        metadata,
+      })),
+    );
   } catch (error) {
     if (!(error instanceof ConcurrencyConflict)) throw error;
   }

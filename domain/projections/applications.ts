@@ -1,7 +1,10 @@
-import type { DomainEventOf, RecordedEvent } from "../../events/index.ts";
+import type { DomainEvent, EventData, RecordedEvent } from "../../events/index.ts";
+import { type ApplicationStatus, applicationEventTypes } from "../application.ts";
 import { defineProjection } from "./projection.ts";
 
-/** What staff see of an application: the current state, with the stream version it reflects. */
+type Assessment = EventData<"ApplicationAssessed">;
+
+/** What staff see of an application: its current state, with the stream version it reflects. */
 export interface ApplicationView {
   readonly applicationId: string;
   readonly schemeId: string;
@@ -11,26 +14,102 @@ export interface ApplicationView {
   readonly applicant: { readonly companyName: string; readonly chamberOfCommerceNumber: string | null };
   readonly requestedAmountCents: number;
   readonly receivedAt: string;
-  readonly status: "registered";
+  readonly status: ApplicationStatus;
+  readonly sectionsReceived: ReadonlyArray<string>;
+  readonly documents: ReadonlyArray<{ sha256: string; name: string; contentType: string; bytes: number }>;
+  readonly missingSectionIds: ReadonlyArray<string>;
+  readonly details: EventData<"ApplicationDetailsRecorded"> | null;
+  readonly queue: { readonly roundId: string; readonly completedAt: string; readonly queueKey: string } | null;
+  readonly assessment: Omit<Assessment, "applicationId"> | null;
+  readonly award: { readonly amountCents: number; readonly roundId: string; readonly decidedOn: string; readonly membersPresent: ReadonlyArray<string>; readonly formula: string } | null;
+  readonly rejection: { readonly reasons: ReadonlyArray<string>; readonly decidedOn: string } | null;
+  readonly refusal: { readonly code: string; readonly reason: string; readonly ruleIds: ReadonlyArray<string> } | null;
+  readonly withdrawal: { readonly reason: string; readonly releasedCents: number } | null;
+  readonly projectStartedOn: string | null;
+  readonly lapse: { readonly lapsedOn: string; readonly releasedCents: number } | null;
+  readonly awardLetter: { readonly grantId: string; readonly issuedOn: string; readonly commitments: ReadonlyArray<{ commitmentId: string; description: string }> } | null;
   /** The application stream's version this view includes; clients send it back as If-Match. */
   readonly version: number;
   readonly registeredVia: string;
 }
 
+/** The fold behind every view of an application (the list, the round agendas). */
+export function applyToApplicationView(view: ApplicationView | undefined, event: RecordedEvent): ApplicationView | undefined {
+  const e = { type: event.type, data: event.data } as DomainEvent;
+  if (e.type === "ApplicationRegistered") {
+    return {
+      ...e.data,
+      status: "registered",
+      sectionsReceived: [],
+      documents: [],
+      missingSectionIds: [],
+      details: null,
+      queue: null,
+      assessment: null,
+      award: null,
+      rejection: null,
+      refusal: null,
+      withdrawal: null,
+      projectStartedOn: null,
+      lapse: null,
+      awardLetter: null,
+      version: event.version,
+      registeredVia: event.metadata.channel,
+    };
+  }
+  if (!view) return undefined;
+  const next = { ...view, version: event.version };
+  switch (e.type) {
+    case "ApplicationDetailsRecorded":
+      return { ...next, details: e.data };
+    case "ApplicationSectionsReceived": {
+      const sectionsReceived = [...new Set([...view.sectionsReceived, ...e.data.sectionIds])];
+      return { ...next, sectionsReceived, documents: [...view.documents, ...e.data.documents], missingSectionIds: view.missingSectionIds.filter((id) => !sectionsReceived.includes(id)) };
+    }
+    case "ApplicationFoundIncomplete":
+      return { ...next, status: "incomplete", missingSectionIds: e.data.missingSectionIds.filter((id) => !view.sectionsReceived.includes(id)) };
+    case "ApplicationQueued":
+      return { ...next, status: "queued", missingSectionIds: [], queue: { roundId: e.data.roundId, completedAt: e.data.completedAt, queueKey: e.data.queueKey } };
+    case "ApplicationAssessed": {
+      const { applicationId: _, ...assessment } = e.data;
+      return { ...next, assessment };
+    }
+    case "AwardGranted":
+      return { ...next, status: "awarded", refusal: null, award: { amountCents: e.data.amountCents, roundId: e.data.roundId, decidedOn: e.data.decidedOn, membersPresent: e.data.membersPresent, formula: e.data.derivation.formula } };
+    case "ApplicationRejected":
+      return { ...next, status: "rejected", rejection: { reasons: e.data.reasons, decidedOn: e.data.decidedOn } };
+    case "ApplicationRefused":
+      return { ...next, status: "refused", refusal: { code: e.data.code, reason: e.data.reason, ruleIds: e.data.ruleIds } };
+    case "ApplicationWithdrawn":
+      return { ...next, status: "withdrawn", withdrawal: { reason: e.data.reason, releasedCents: e.data.releasedCents } };
+    case "ProjectStarted":
+      return { ...next, projectStartedOn: e.data.startedOn };
+    case "AwardLapsed":
+      return { ...next, status: "lapsed", lapse: { lapsedOn: e.data.lapsedOn, releasedCents: e.data.releasedCents } };
+    case "AwardLetterIssued":
+      return { ...next, status: "granted", awardLetter: { grantId: e.data.grantId, issuedOn: e.data.issuedOn, commitments: e.data.commitments.map(({ commitmentId, description }) => ({ commitmentId, description })) } };
+    default:
+      // Events it does not read still move the version on, so If-Match stays exact.
+      return next;
+  }
+}
+
+const applicationIdOf = (event: RecordedEvent) => (event.streamId.startsWith("application#") ? [event.streamId.slice("application#".length)] : []);
+
 export const applicationsProjection = defineProjection<ApplicationView>({
   name: "applications",
-  handles: ["ApplicationRegistered"],
-  documentIds: (event) => (event.streamId.startsWith("application#") ? [event.streamId.slice("application#".length)] : []),
-  apply(view, event: RecordedEvent) {
-    switch (event.type) {
-      case "ApplicationRegistered": {
-        const data = (event as RecordedEvent<"ApplicationRegistered", DomainEventOf<"ApplicationRegistered">["data"]>).data;
-        return { ...data, status: "registered", version: event.version, registeredVia: event.metadata.channel };
-      }
-      default:
-        // Events it does not read still move the version on, so If-Match stays exact.
-        return view && { ...view, version: event.version };
-    }
-  },
+  handles: [...applicationEventTypes],
+  documentIds: applicationIdOf,
+  apply: applyToApplicationView,
+  // R-TH-09: listed in order of arrival.
   listing: (view) => ({ list: `scheme#${view.schemeId}`, sortKey: `${view.receivedAt}#${view.applicationId}` }),
+});
+
+/** R-TH-10: a round's agenda, in queue order; an application appears once it is queued. */
+export const agendaProjection = defineProjection<ApplicationView>({
+  name: "agenda",
+  handles: [...applicationEventTypes],
+  documentIds: applicationIdOf,
+  apply: applyToApplicationView,
+  listing: (view) => (view.queue ? { list: `round#${view.schemeId}#${view.queue.roundId}`, sortKey: view.queue.queueKey } : undefined),
 });

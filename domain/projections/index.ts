@@ -1,9 +1,15 @@
-import { applicationsProjection } from "./applications.ts";
+import { agendaProjection, applicationsProjection } from "./applications.ts";
+import { budgetLinesProjection } from "./budget-lines.ts";
 import type { Projection } from "./projection.ts";
 import { schemesProjection } from "./schemes.ts";
 
 /** Every projection of the system, by name: the bus rules route to these, rebuilds run all of them. */
-export const projections: ReadonlyArray<Projection> = [applicationsProjection as Projection, schemesProjection as Projection];
+export const projections: ReadonlyArray<Projection> = [
+  applicationsProjection as Projection,
+  agendaProjection as Projection,
+  budgetLinesProjection as Projection,
+  schemesProjection as Projection,
+];
 
 export function projectionNamed(name: string): Projection {
   const found = projections.find((p) => p.name === name);

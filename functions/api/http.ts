@@ -166,6 +166,9 @@ export interface RouteSchemas<B, P, Q> {
   readonly query?: z.ZodType<Q>;
 }
 
+/** The input schemas of every route built in this process, for the OpenAPI document. */
+export const routeSchemas = new Map<RouteId, RouteSchemas<unknown, unknown, unknown>>();
+
 /**
  * A handler is a middy chain around one command: problems on error, the role check from the
  * route table, zod on the input, then the command.
@@ -175,6 +178,7 @@ export function httpRoute<B = undefined, P = undefined, Q = undefined>(
   schemas: RouteSchemas<B, P, Q>,
   run: (input: ParsedInput<B, P, Q>) => Promise<HttpResult>,
 ) {
+  routeSchemas.set(routeId, schemas as RouteSchemas<unknown, unknown, unknown>);
   return middy<HttpEvent<B, P, Q>, APIGatewayProxyStructuredResultV2, Error, Context>()
     .use(problemResponses(routeId) as MiddlewareObj<HttpEvent<B, P, Q>, APIGatewayProxyStructuredResultV2>)
     .use(authorise(routeId) as MiddlewareObj<HttpEvent<B, P, Q>, APIGatewayProxyStructuredResultV2>)

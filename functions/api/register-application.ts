@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { decideRegisterApplication, evolveApplication, initialApplicationState } from "../../domain/application.ts";
+import { evolveBudgetLine, initialBudgetLineState } from "../../domain/budget.ts";
 import { Cents, Identifier, Instant, streamIds } from "../../events/index.ts";
 import { dependencies } from "../runtime/dependencies.ts";
-import { executeCommand, idForIdempotencyKey } from "./command.ts";
+import { executeDecision, idForIdempotencyKey } from "./command.ts";
 import { HttpProblem, httpRoute } from "./http.ts";
 
 export const RegisterApplicationBody = z
@@ -16,40 +17,53 @@ export const RegisterApplicationBody = z
     requestedAmountCents: Cents,
     /** R-TH-09: when it reached the fund; defaults to now for applications handed in at the desk. */
     receivedAt: Instant.optional(),
+    /** Sections of the application that arrived with it (ids from the scheme's required sections). */
+    sectionIds: z.array(Identifier).max(50).optional(),
   })
   .strict();
 
+/**
+ * Records an application. One that arrives outside the term or after its budget's intake closed
+ * is recorded all the same and answered with the refusal and its reason (R-TH-01, R-X-05).
+ */
 export const handler = httpRoute("RegisterApplication", { body: RegisterApplicationBody }, async (input) => {
   const { events, schemes, clock, newId } = dependencies();
   const body = input.body;
   const scheme = schemes.get(body.schemeId);
   if (!scheme) throw new HttpProblem(404, "not-found", `there is no scheme ${body.schemeId}`, { schemes: schemes.all().map((s) => s.definition.id) });
+  const instrument = scheme.definition.instruments.find((i) => i.id === body.instrumentId);
+  if (!instrument) {
+    throw new HttpProblem(422, "invalid", `scheme ${body.schemeId} has no instrument ${body.instrumentId}`, { details: { instruments: scheme.definition.instruments.map((i) => i.id) } });
+  }
   const applicationId = input.idempotencyKey ? idForIdempotencyKey(input.caller.subject, input.idempotencyKey) : newId();
-  const { recorded, replayed } = await executeCommand({
-    store: events,
-    streamId: streamIds.application(applicationId),
-    schemeId: scheme.definition.id,
-    initial: initialApplicationState,
-    evolve: evolveApplication,
-    decide: (state) =>
-      decideRegisterApplication(
-        state,
-        {
-          applicationId,
-          instrumentId: body.instrumentId,
-          technohub: body.technohub,
-          applicant: body.applicant,
-          requestedAmountCents: body.requestedAmountCents,
-          receivedAt: body.receivedAt ?? clock().toISOString(),
-        },
-        scheme,
-      ),
-    input,
-  });
-  const version = recorded.at(-1)!.version;
-  return {
-    status: 201,
-    headers: { location: `/applications/${applicationId}`, etag: `"${version}"`, ...(replayed ? { "idempotent-replayed": "true" } : {}) },
-    body: { applicationId, version, status: "registered" },
-  };
+  try {
+    const { recorded, replayed } = await executeDecision({
+      store: events,
+      input,
+      schemeId: scheme.definition.id,
+      primary: "application",
+      streams: {
+        application: { streamId: streamIds.application(applicationId), initial: initialApplicationState, evolve: evolveApplication },
+        line: { streamId: streamIds.budgetLine(scheme.definition.id, instrument.budgetLineId), initial: initialBudgetLineState, evolve: evolveBudgetLine },
+      },
+      decide: (states) =>
+        decideRegisterApplication(
+          states.application,
+          { applicationId, instrumentId: body.instrumentId, technohub: body.technohub, applicant: body.applicant, requestedAmountCents: body.requestedAmountCents, receivedAt: body.receivedAt ?? clock().toISOString(), sectionIds: body.sectionIds },
+          scheme,
+          states.line,
+        ),
+      streamOf: () => "application",
+    });
+    const version = recorded.at(-1)!.version;
+    return {
+      status: 201,
+      headers: { location: `/applications/${applicationId}`, etag: `"${version}"`, ...(replayed ? { "idempotent-replayed": "true" } : {}) },
+      body: { applicationId, version, status: "registered" },
+    };
+  } catch (error) {
+    // A refused submission was recorded all the same: tell staff where to find it.
+    if (error instanceof HttpProblem && error.status !== 404) error.extensions.applicationId = applicationId;
+    throw error;
+  }
 });

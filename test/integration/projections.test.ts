@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { projections } from "../../domain/projections/index.ts";
-import { schemesProjection } from "../../domain/projections/schemes.ts";
+import { budgetLinesProjection } from "../../domain/projections/budget-lines.ts";
 import type { NewEvent, RecordedEvent } from "../../events/index.ts";
 import { Projector } from "../../functions/projector/projector.ts";
 import { DynamoDbReadModelStore } from "../../functions/projector/read-model-store.ts";
@@ -15,8 +15,8 @@ let log: RecordedEvent[];
 const schemeIds = ["proj-a", "proj-b", "proj-c"];
 
 const opened = (schemeId: string): NewEvent => ({
-  type: "SchemeOpened",
-  data: { schemeId, schemeVersion: "sha256:test", title: `Scheme ${schemeId}`, budgetLines: [{ budgetLineId: "main", name: "Main", amountCents: 1_000_000, releasedCents: 100_000 }] },
+  type: "BudgetLineOpened",
+  data: { schemeId, schemeVersion: "sha256:test", budgetLineId: "main", name: "Main", amountCents: 1_000_000, releasedCents: 100_000 },
 });
 const tranche = (schemeId: string, amountCents: number): NewEvent => ({
   type: "BudgetTrancheReleased",
@@ -58,9 +58,9 @@ async function deliver(target: DynamoDbReadModelStore, deliveries: ReadonlyArray
 beforeAll(async () => {
   store = new DynamoDbEventStore({ client, tableName: (await freshTables(client, "projections")).events });
   for (const schemeId of schemeIds) {
-    await store.append([{ streamId: `scheme#${schemeId}`, expectedVersion: 0, schemeId, events: [opened(schemeId)], metadata: testMetadata() }]);
+    await store.append([{ streamId: `budget-line#${schemeId}.main`, expectedVersion: 0, schemeId, events: [opened(schemeId)], metadata: testMetadata() }]);
     for (let v = 1; v <= 7; v++) {
-      await store.append([{ streamId: `scheme#${schemeId}`, expectedVersion: v, schemeId, events: [tranche(schemeId, v * 1000)], metadata: testMetadata() }]);
+      await store.append([{ streamId: `budget-line#${schemeId}.main`, expectedVersion: v, schemeId, events: [tranche(schemeId, v * 1000)], metadata: testMetadata() }]);
     }
     for (let n = 1; n <= 10; n++) {
       await store.append([{ streamId: `application#${schemeId}-app-${n}`, expectedVersion: 0, schemeId, events: [registered(schemeId, n)], metadata: testMetadata() }]);
@@ -70,7 +70,7 @@ beforeAll(async () => {
 });
 
 describe("projector: idempotent, gap-aware, rebuildable", () => {
-  it("the log holds the 54 events written (3 schemes x (8 scheme events + 10 applications))", () => {
+  it("the log holds the 54 events written (3 schemes x (8 budget-line events + 10 applications))", () => {
     expect(log).toHaveLength(54);
   });
 
@@ -97,23 +97,23 @@ describe("projector: idempotent, gap-aware, rebuildable", () => {
 
   it("a delivery with earlier versions missing reads them from the store first (gap-aware)", async () => {
     const target = await freshReadModels("gap");
-    const last = log.filter((e) => e.streamId === "scheme#proj-b").at(-1)!;
+    const last = log.filter((e) => e.streamId === "budget-line#proj-b.main").at(-1)!;
     expect(last.version).toBe(8);
-    await new Projector(schemesProjection, target, store).handle(last);
-    const view = (await target.document("schemes", "proj-b"))!;
+    await new Projector(budgetLinesProjection, target, store).handle(last);
+    const view = (await target.document("budget-lines", "proj-b.main"))!;
     // Opened with 100,000 released, then tranches of 1,000..7,000: 128,000 cents released.
-    expect((view.doc as { budgetLines: Array<{ releasedCents: number }> }).budgetLines[0]!.releasedCents).toBe(128_000);
+    expect((view.doc as { releasedCents: number }).releasedCents).toBe(128_000);
     expect(view.revision).toBe(8);
-    expect(await target.checkpoint("schemes", "scheme#proj-b")).toBe(8);
+    expect(await target.checkpoint("budget-lines", "budget-line#proj-b.main")).toBe(8);
   });
 
   it("a version at or below the checkpoint is skipped as a duplicate", async () => {
     const target = await freshReadModels("dup");
-    const projector = new Projector(schemesProjection, target, store);
-    const stream = log.filter((e) => e.streamId === "scheme#proj-c");
+    const projector = new Projector(budgetLinesProjection, target, store);
+    const stream = log.filter((e) => e.streamId === "budget-line#proj-c.main");
     expect(await projector.handle(stream[2]!)).toBe("applied");
     expect(await projector.handle(stream[1]!)).toBe("duplicate");
     expect(await projector.handle(stream[2]!)).toBe("duplicate");
-    expect((await target.document("schemes", "proj-c"))!.revision).toBe(3);
+    expect((await target.document("budget-lines", "proj-c.main"))!.revision).toBe(3);
   });
 });

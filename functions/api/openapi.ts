@@ -1,0 +1,79 @@
+import { z } from "zod";
+import { routeSchemas } from "./http.ts";
+import { apiRoutes } from "./routes.ts";
+// Every handler module, imported for the schemas its route registers.
+import "./assess-application.ts";
+import "./get-application.ts";
+import "./get-budget.ts";
+import "./get-round-agenda.ts";
+import "./issue-award-letter.ts";
+import "./lapse-award.ts";
+import "./list-applications.ts";
+import "./list-decision-deadlines.ts";
+import "./list-schemes.ts";
+import "./open-scheme.ts";
+import "./receive-sections.ts";
+import "./record-completeness.ts";
+import "./record-decision.ts";
+import "./record-details.ts";
+import "./register-application.ts";
+import "./release-budget-tranche.ts";
+import "./report-project-start.ts";
+import "./withdraw-application.ts";
+
+const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: "input", unrepresentable: "any" });
+
+const problem = { $ref: "#/components/schemas/Problem" };
+
+function parameters(schema: z.ZodType | undefined, where: "path" | "query") {
+  if (!schema) return [];
+  const json = jsonSchema(schema) as { properties?: Record<string, unknown>; required?: string[] };
+  return Object.entries(json.properties ?? {}).map(([name, property]) => ({ name, in: where, required: where === "path" || (json.required ?? []).includes(name), schema: property }));
+}
+
+/** OpenAPI 3.1, generated from the route table and the zod schemas the handlers validate with. */
+export function openApiDocument(): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of apiRoutes) {
+    const schemas = routeSchemas.get(route.id) ?? {};
+    paths[route.path] ??= {};
+    paths[route.path]![route.method.toLowerCase()] = {
+      operationId: route.id,
+      summary: `${route.id} (roles: ${route.roles.join(", ")})`,
+      security: [{ bearer: [] }],
+      parameters: [
+        ...parameters(schemas.path, "path"),
+        ...parameters(schemas.query, "query"),
+        ...(route.writes ? [{ name: "Idempotency-Key", in: "header", required: false, schema: { type: "string", maxLength: 200 } }, { name: "If-Match", in: "header", required: false, schema: { type: "string" } }] : []),
+      ],
+      ...(schemas.body ? { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(schemas.body) } } } } : {}),
+      responses: {
+        [route.writes ? (route.method === "POST" && !route.path.includes("{applicationId}") ? "201" : "200") : "200"]: { description: "OK" },
+        "400": { description: "Invalid input, with the path of each bad field", content: { "application/problem+json": { schema: problem } } },
+        "401": { description: "No valid token" },
+        "403": { description: "The caller's role may not do this", content: { "application/problem+json": { schema: problem } } },
+        "404": { description: "Not found", content: { "application/problem+json": { schema: problem } } },
+        ...(route.writes
+          ? {
+              "409": { description: "Conflict: changed since read, already done, or budget exhausted", content: { "application/problem+json": { schema: problem } } },
+              "422": { description: "Refused by a rule, with the reason and rule ids", content: { "application/problem+json": { schema: problem } } },
+            }
+          : {}),
+      },
+    };
+  }
+  return {
+    openapi: "3.1.0",
+    info: { title: "Subsidy back office: staff API", version: "1" },
+    components: {
+      securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
+      schemas: {
+        Problem: {
+          type: "object",
+          properties: { type: { type: "string" }, title: { type: "string" }, status: { type: "integer" }, detail: { type: "string" }, correlationId: { type: "string" }, errors: { type: "array" }, ruleIds: { type: "array", items: { type: "string" } } },
+        },
+      },
+    },
+    paths,
+  };
+}

@@ -1,0 +1,31 @@
+import { z } from "zod";
+import { evolveBudgetLine, initialBudgetLineState } from "../../domain/budget.ts";
+import { decideReleaseBudgetTranche } from "../../domain/scheme.ts";
+import { Cents, Identifier, streamIds } from "../../events/index.ts";
+import { dependencies } from "../runtime/dependencies.ts";
+import { executeCommand } from "./command.ts";
+import { HttpProblem, httpRoute } from "./http.ts";
+
+/** R-VD-01: the board releases a further tranche of a budget line. */
+export const handler = httpRoute(
+  "ReleaseBudgetTranche",
+  {
+    path: z.object({ schemeId: Identifier, budgetLineId: Identifier }),
+    body: z.object({ amountCents: Cents.positive(), boardDecision: z.string().trim().min(1).max(500) }).strict(),
+  },
+  async (input) => {
+    const { events, schemes } = dependencies();
+    const scheme = schemes.get(input.path.schemeId);
+    if (!scheme) throw new HttpProblem(404, "not-found", `there is no scheme ${input.path.schemeId}`);
+    const { recorded } = await executeCommand({
+      store: events,
+      streamId: streamIds.budgetLine(scheme.definition.id, input.path.budgetLineId),
+      schemeId: scheme.definition.id,
+      initial: initialBudgetLineState,
+      evolve: evolveBudgetLine,
+      decide: (line) => decideReleaseBudgetTranche(line, { budgetLineId: input.path.budgetLineId, ...input.body }, scheme),
+      input,
+    });
+    return { status: 201, body: { schemeId: scheme.definition.id, budgetLineId: input.path.budgetLineId, version: recorded.at(-1)?.version ?? null } };
+  },
+);

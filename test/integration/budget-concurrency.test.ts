@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { evolveBudgetLine, initialBudgetLineState, reservedCents, committedCents } from "../../domain/budget.ts";
+import type { DomainEvent } from "../../events/index.ts";
+import { startTestBackOffice, type TestBackOffice } from "../support/back-office.ts";
+import { Staff, inParallel } from "../support/scenario.ts";
+
+/**
+ * R-X-02 under load: 100 committee decisions at once against a line that covers exactly 37 of
+ * them. Sterk Techniekonderwijs has no caps, so each plan is awarded what it asks: EUR 10.6M,
+ * of which the EUR 400M line holds 37 (392.2M) and not 38 (402.8M).
+ */
+const perPlan = 1_060_000_000;
+let backOffice: TestBackOffice;
+let staff: Staff;
+let plans: string[];
+
+beforeAll(async () => {
+  backOffice = await startTestBackOffice("race");
+  staff = new Staff(backOffice);
+  plans = await inParallel(
+    Array.from({ length: 100 }, (_, i) => i + 1),
+    8,
+    async (n) => {
+      const id = await staff.register({
+        schemeId: "sterk-techniekonderwijs-2020",
+        instrumentId: "regional-plan",
+        technohub: { name: `Regio ${n}`, region: `STO19${String(n).padStart(3, "0")}` },
+        applicant: { companyName: `Vmbo ${n}` },
+        requestedAmountCents: perPlan,
+        receivedAt: "2019-03-01T12:00:00.000Z",
+        sectionIds: ["regional-plan", "budget", "co-financing"],
+      });
+      await staff.details(id, {
+        partners: [
+          { name: `Vmbo ${n}`, kindId: "vmbo-school" },
+          { name: `Mbo ${n}`, kindId: "mbo-institution" },
+          { name: `Bedrijf ${n}`, kindId: "regional-company" },
+        ],
+        totalPlanCostsCents: 2 * perPlan,
+        coFinancing: [{ partner: `Bedrijf ${n}`, kindId: "financial", amountCents: perPlan }],
+      });
+      await staff.complete(id);
+      return id;
+    },
+  );
+  await backOffice.settle();
+  await inParallel(plans, 8, (id) => staff.assess(id));
+}, 180_000);
+
+afterAll(async () => {
+  await backOffice?.stop();
+});
+
+describe("R-X-02 the budget is never over-committed under concurrent decisions", () => {
+  it("100 parallel awards against a budget for 37: 37 awards, 63 refusals 'budget exhausted', reserved never above the budget, no event lost", async () => {
+    const line = backOffice.dependencies.schemes.get("sterk-techniekonderwijs-2020")!.definition.budgetLines[0]!;
+    expect(Math.floor(line.initiallyReleasedCents / perPlan)).toBe(37);
+
+    const responses = await Promise.all(
+      plans.map((id) => backOffice.call("committee-secretary", "POST", `/applications/${id}/decision`, { decision: "award", roundId: "regional-plans-2019", membersPresent: ["DUS-I"], decidedOn: "2019-07-01" })),
+    );
+    const statuses = responses.map((r) => r.status);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(37);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(63);
+    for (const refused of responses.filter((r) => r.status === 409)) expect(refused.body).toMatchObject({ title: "budget-exhausted", detail: expect.stringContaining("not enough for EUR 10,600,000.00") });
+
+    // Every prefix of the budget line's stream keeps reserved + committed within what was released.
+    const budgetStream = await backOffice.dependencies.events.readStream(`budget-line#sterk-techniekonderwijs-2020.${line.id}`);
+    let state = initialBudgetLineState;
+    for (const event of budgetStream) {
+      state = evolveBudgetLine(state, event as DomainEvent);
+      expect(reservedCents(state) + committedCents(state)).toBeLessThanOrEqual(state.releasedCents);
+    }
+    expect(budgetStream.filter((e) => e.type === "BudgetReserved")).toHaveLength(37);
+    expect(reservedCents(state)).toBe(37 * perPlan);
+
+    // No event lost: every application holds exactly one outcome, and it matches its answer.
+    for (const [i, id] of plans.entries()) {
+      const outcomes = (await backOffice.dependencies.events.readStream(`application#${id}`)).filter((e) => e.type === "AwardGranted" || e.type === "ApplicationRefused");
+      expect(outcomes.map((e) => e.type)).toEqual([responses[i]!.status === 200 ? "AwardGranted" : "ApplicationRefused"]);
+    }
+    const budget = await staff.budget("sterk-techniekonderwijs-2020");
+    expect(budget[line.id]).toMatchObject({ reservedCents: 37 * perPlan, availableCents: line.initiallyReleasedCents - 37 * perPlan });
+  });
+});
