@@ -1,0 +1,67 @@
+import { z } from "zod";
+import type { EventItem, StoredEventFields } from "../functions/store/dynamodb-event-store.ts";
+
+/**
+ * A stored event item as the auditor reads it, from the table or an export line: the types the
+ * hash needs, nothing more (the hash and the schemas judge the content). Strict, because an
+ * attribute nobody hashes is an attribute anybody could have added.
+ */
+export const StoredEventShape = z
+  .object({
+    streamId: z.string(),
+    version: z.number().int().positive(),
+    eventId: z.string(),
+    type: z.string(),
+    schemaVersion: z.number(),
+    payload: z.string(),
+    metadata: z.string(),
+    recordedAt: z.string(),
+    schemeId: z.string(),
+    previousHash: z.string(),
+    hash: z.string(),
+    // The replay index keys: on items read from the table, absent from exports.
+    orderPartition: z.string().optional(),
+    orderKey: z.string().optional(),
+  })
+  .strict();
+export type StoredEvent = z.infer<typeof StoredEventShape>;
+
+/** The stored fields without the index keys, always in the same key order: one export line. */
+export function storedFieldsOf(item: EventItem | StoredEvent): StoredEventFields {
+  return {
+    streamId: item.streamId,
+    version: item.version,
+    eventId: item.eventId,
+    type: item.type,
+    schemaVersion: item.schemaVersion,
+    payload: item.payload,
+    metadata: item.metadata,
+    recordedAt: item.recordedAt,
+    schemeId: item.schemeId,
+    previousHash: item.previousHash,
+    hash: item.hash,
+  };
+}
+
+/** Which part of the log a read covers: some or all schemes, optionally a period of recorded time (inclusive). */
+export const LogScope = z
+  .object({
+    schemes: z.array(z.string()),
+    /** True when the read covered every scheme found in the table, so a stream missing from it is missing from the log. */
+    allSchemes: z.boolean(),
+    from: z.string().optional(),
+    until: z.string().optional(),
+  })
+  .strict();
+export type LogScope = z.infer<typeof LogScope>;
+
+export const inPeriod =
+  (scope: Pick<LogScope, "from" | "until">) =>
+  (item: { readonly recordedAt: string }): boolean =>
+    (scope.from === undefined || item.recordedAt >= scope.from) && (scope.until === undefined || item.recordedAt <= scope.until);
+
+/** Whether a checkpoint's stream of this scheme must be present in a read of this scope. */
+export const coversScheme = (scope: LogScope) => (schemeId: string) => scope.allSchemes || scope.schemes.includes(schemeId);
+
+/** A period cuts streams: their tails (until) or heads (from) are left out on purpose. */
+export const coversWholeStreams = (scope: LogScope) => scope.from === undefined && scope.until === undefined;
