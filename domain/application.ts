@@ -5,6 +5,7 @@ import { type Decision, accept, refuse, refuseAndRecord } from "./decision.ts";
 import { type AssessmentInput, eligibleCosts, maximumAmount, runChecks } from "./eligibility.ts";
 import { type Cents, formatEuros } from "./money.ts";
 import { queueKey, roundFor } from "./rounds.ts";
+import { paymentPlan } from "./payments.ts";
 import type { SchemeUnderDecision } from "./scheme.ts";
 
 type Registration = EventData<"ApplicationRegistered">;
@@ -186,6 +187,7 @@ export function decideRegisterApplication(
     refuseAndRecord(code === "budget-exhausted" ? "budget-exhausted" : "closed", reason, [...events, { type: "ApplicationRefused" as const, data: { applicationId: command.applicationId, code, reason, ruleIds } }], { ruleIds });
   if (arrivedOn < definition.term.opens) return refusal("intake-closed", `the intake of ${definition.id} opens on ${definition.term.opens}; this application arrived on ${arrivedOn}`, ["R-TH-01"]);
   if (arrivedOn > definition.term.closes) return refusal("late", `the intake of ${definition.id} closed on ${definition.term.closes}; this application arrived on ${arrivedOn}`, ["R-TH-01"]);
+  if (!line.opened) return refuse("closed", `the scheme ${definition.id} is not open yet: its budget line has not been opened`);
   if (line.intakeClosed) return refusal("budget-exhausted", `the budget ${line.budgetLineId} of ${definition.id} is exhausted; its intake closed before this application arrived`, ["R-TH-01", "R-X-02"]);
   return accept(...events);
 }
@@ -245,7 +247,8 @@ export function decideReceiveSections(
     data: { applicationId: command.applicationId, sectionIds: [...command.sectionIds], receivedAt: command.receivedAt, documents: command.documents ?? [] },
   };
   const after = evolveApplication(state, received);
-  if (state.status === "incomplete" && after.missing.length === 0) {
+  const stillMissing = requiredSections(scheme, state.registration!.instrumentId).filter((id) => !after.sections.includes(id));
+  if (state.status === "incomplete" && stillMissing.length === 0) {
     return accept<AppEvent<"ApplicationSectionsReceived" | "ApplicationQueued" | "ApplicationRefused">>(received, queueOrRefuse(after, scheme, after.lastArrival ?? command.receivedAt));
   }
   return accept(received);
@@ -293,7 +296,8 @@ export interface Assess {
 export function decideAssess(state: ApplicationState, command: Assess, scheme: SchemeUnderDecision): Decision<AppEvent<"ApplicationAssessed">> {
   const closed = requireOpen(state, command.applicationId);
   if (closed) return closed;
-  if (state.status !== "queued" && state.status !== "refused") {
+  const refusedForBudget = state.status === "refused" && state.refusal?.code === "budget-exhausted";
+  if (state.status !== "queued" && !refusedForBudget) {
     return refuse("invalid", `only complete applications are assessed; application ${command.applicationId} is ${state.status}`, { ruleIds: ["R-TH-09"] });
   }
   const registration = state.registration!;
@@ -301,7 +305,8 @@ export function decideAssess(state: ApplicationState, command: Assess, scheme: S
   const checks = runChecks({ scheme: scheme.definition, registration, details: state.details, others: command.others, answers: command.answers });
   const lines = state.details?.costLines ?? [];
   const costs = eligibleCosts(lines, scheme.definition, registration.instrumentId);
-  const maximum = maximumAmount(instrument, costs.eligibleCostsCents, lines.length > 0, registration.requestedAmountCents, scheme.version);
+  const hourlyCap = scheme.definition.costRules.externalHourlyRateCapCents !== null;
+  const maximum = maximumAmount(instrument, costs.eligibleCostsCents, lines.length > 0, registration.requestedAmountCents, scheme.version, hourlyCap);
   const region = registration.technohub.region?.toLowerCase();
   return accept({
     type: "ApplicationAssessed",
@@ -367,11 +372,14 @@ export function decideCommitteeDecision(
     const failing = assessment.checks.filter((c) => c.outcome !== "met" && c.outcome !== "not-applicable");
     return refuse("ineligible", `the assessment found it ineligible: ${failing.map((c) => c.reason).join("; ")}`, { ruleIds: [...new Set(failing.flatMap((c) => c.ruleIds))] });
   }
-  const amount = command.amountCents ?? Math.min(assessment.maximumAmountCents, state.registration!.requestedAmountCents);
+  const requested = state.registration!.requestedAmountCents;
+  const amount = command.amountCents ?? Math.min(assessment.maximumAmountCents, requested);
   if (amount <= 0) return refuse("invalid", "an award is a positive amount");
+  if (!line.opened) return refuse("closed", `budget line ${line.budgetLineId || "of this instrument"} is not open`);
   if (amount > assessment.maximumAmountCents) {
     return refuse("invalid", `EUR ${formatEuros(amount)} is above the maximum of EUR ${formatEuros(assessment.maximumAmountCents)}: ${assessment.derivation.formula}`, { ruleIds: assessment.derivation.ruleIds });
   }
+  if (amount > requested) return refuse("invalid", `EUR ${formatEuros(amount)} is more than the EUR ${formatEuros(requested)} requested`);
   const budgetLineId = scheme.definition.instruments.find((i) => i.id === state.registration!.instrumentId)!.budgetLineId;
   const available = availableCents(line);
   const closesOnExhaustion = scheme.definition.term.closesWhenBudgetExhausted;
@@ -447,7 +455,8 @@ export function decideLapse(
   if (state.status !== "awarded" && state.status !== "granted") return refuse("invalid", `application ${command.applicationId} has no award that could lapse`);
   const check = scheme.definition.eligibilityChecks.find((c) => c.kind === "latest-start-date" && c.instrumentIds.includes(state.registration!.instrumentId));
   if (!check || check.kind !== "latest-start-date") return refuse("invalid", `awards for ${state.registration!.instrumentId} have no latest start date`, { ruleIds: ["R-TH-11"] });
-  if (state.projectStartedOn) return refuse("invalid", `the project started on ${state.projectStartedOn}`, { ruleIds: ["R-TH-11"] });
+  // Only a start by the latest start date saves the award; a later start does not (R-TH-11).
+  if (state.projectStartedOn && state.projectStartedOn <= check.latestDate) return refuse("invalid", `the project started on ${state.projectStartedOn}`, { ruleIds: ["R-TH-11"] });
   if (command.today <= check.latestDate) return refuse("invalid", `the project may still start until ${check.latestDate}`, { ruleIds: ["R-TH-11"] });
   return accept<AppEvent<"AwardLapsed"> | BudgetEvent<"BudgetReleased">>(
     { type: "AwardLapsed", data: { applicationId: command.applicationId, latestStartDate: check.latestDate, lapsedOn: command.today, releasedCents: state.award!.amountCents, ruleIds: ["R-TH-11"] } },
@@ -491,6 +500,7 @@ export function decideIssueAwardLetter(
         technohub: registration.technohub.name,
         amountCents: state.award.amountCents,
         openedOn: command.issuedOn,
+        tranches: paymentPlan(state.award.amountCents, scheme.definition.paymentSchedule.tranches),
       },
     },
   );

@@ -13,8 +13,12 @@ export interface BudgetLineState {
   readonly releasedCents: Cents;
   /** Awarded, award letter not yet issued, per application. */
   readonly reserved: Readonly<Record<string, Cents>>;
-  /** Award letter issued, per application. */
+  /** Award letter issued, per application: what the fund owes the grant in all (paid or not). */
   readonly committed: Readonly<Record<string, Cents>>;
+  /** Paid out so far, per application (part of its commitment). */
+  readonly paid: Readonly<Record<string, Cents>>;
+  /** Overpayments that came back, per application. */
+  readonly recovered: Readonly<Record<string, Cents>>;
   readonly intakeClosed: boolean;
 }
 
@@ -27,6 +31,8 @@ export const initialBudgetLineState: BudgetLineState = {
   releasedCents: 0,
   reserved: {},
   committed: {},
+  paid: {},
+  recovered: {},
   intakeClosed: false,
 };
 
@@ -34,16 +40,34 @@ const sum = (amounts: Readonly<Record<string, Cents>>) => Object.values(amounts)
 
 export const reservedCents = (line: BudgetLineState) => sum(line.reserved);
 export const committedCents = (line: BudgetLineState) => sum(line.committed);
+export const paidCents = (line: BudgetLineState) => sum(line.paid);
+export const recoveredCents = (line: BudgetLineState) => sum(line.recovered);
 /** What can still be awarded: released minus reserved minus committed. */
 export const availableCents = (line: BudgetLineState) => line.releasedCents - reservedCents(line) - committedCents(line);
+
+const add = (amounts: Readonly<Record<string, Cents>>, key: string, delta: Cents) => {
+  const next = (amounts[key] ?? 0) + delta;
+  return next === 0 ? without(amounts, key) : { ...amounts, [key]: next };
+};
 
 const without = (amounts: Readonly<Record<string, Cents>>, key: string) => {
   const { [key]: _, ...rest } = amounts;
   return rest;
 };
 
-type BudgetEvent = DomainEventOf<"BudgetLineOpened" | "BudgetTrancheReleased" | "BudgetReserved" | "BudgetCommitted" | "BudgetReleased" | "BudgetLineIntakeClosed">;
-const budgetEventTypes = new Set<string>(["BudgetLineOpened", "BudgetTrancheReleased", "BudgetReserved", "BudgetCommitted", "BudgetReleased", "BudgetLineIntakeClosed"]);
+type BudgetEvent = DomainEventOf<
+  "BudgetLineOpened" | "BudgetTrancheReleased" | "BudgetReserved" | "BudgetCommitted" | "BudgetReleased" | "BudgetLineIntakeClosed" | "BudgetPaid" | "BudgetRecovered"
+>;
+export const budgetEventTypes: ReadonlySet<string> = new Set([
+  "BudgetLineOpened",
+  "BudgetTrancheReleased",
+  "BudgetReserved",
+  "BudgetCommitted",
+  "BudgetReleased",
+  "BudgetLineIntakeClosed",
+  "BudgetPaid",
+  "BudgetRecovered",
+]);
 export const isBudgetEvent = (event: DomainEvent): event is BudgetEvent => budgetEventTypes.has(event.type);
 
 export function evolveBudgetLine(state: BudgetLineState, event: DomainEvent): BudgetLineState {
@@ -70,6 +94,14 @@ export function evolveBudgetLine(state: BudgetLineState, event: DomainEvent): Bu
     }
     case "BudgetLineIntakeClosed":
       return { ...state, intakeClosed: true };
+    case "BudgetPaid":
+      return { ...state, paid: add(state.paid, event.data.applicationId, event.data.amountCents) };
+    case "BudgetRecovered":
+      return {
+        ...state,
+        committed: add(state.committed, event.data.applicationId, -event.data.amountCents),
+        recovered: add(state.recovered, event.data.applicationId, event.data.amountCents),
+      };
     default: {
       const unhandled: never = event;
       throw new Error(`unhandled budget event ${JSON.stringify(unhandled)}`);

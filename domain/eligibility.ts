@@ -69,20 +69,23 @@ export function maximumAmount(
   costsGiven: boolean,
   requested: Cents,
   schemeVersion: string,
+  hourlyCapApplies = false,
 ): { amountCents: Cents; derivation: Derivation } {
-  const terms: Array<{ label: string; cents: Cents }> = [];
-  if (instrument.maxShareOfEligibleCostsBasisPoints !== null && costsGiven) {
+  const terms: Array<{ label: string; cents: Cents; alone: string }> = [];
+  // A share of eligible costs needs costs: without any, the share is of zero (R-TH-02), never the bare cap.
+  if (instrument.maxShareOfEligibleCostsBasisPoints !== null) {
     const share = shareOf(eligible, instrument.maxShareOfEligibleCostsBasisPoints, "down");
-    terms.push({ label: `${formatShare(instrument.maxShareOfEligibleCostsBasisPoints)} x ${formatEuros(eligible)}`, cents: share });
+    const label = `${formatShare(instrument.maxShareOfEligibleCostsBasisPoints)} x ${formatEuros(eligible)}`;
+    terms.push({ label, cents: share, alone: label });
   } else if (costsGiven) {
-    terms.push({ label: formatEuros(eligible), cents: eligible });
+    terms.push({ label: formatEuros(eligible), cents: eligible, alone: `eligible costs ${formatEuros(eligible)}` });
   }
-  if (instrument.maxAmountCents !== null) terms.push({ label: formatEuros(instrument.maxAmountCents), cents: instrument.maxAmountCents });
-  if (terms.length === 0) terms.push({ label: `requested ${formatEuros(requested)}`, cents: requested });
+  if (instrument.maxAmountCents !== null) terms.push({ label: formatEuros(instrument.maxAmountCents), cents: instrument.maxAmountCents, alone: `cap ${formatEuros(instrument.maxAmountCents)}` });
+  if (terms.length === 0) terms.push({ label: `requested ${formatEuros(requested)}`, cents: requested, alone: `requested ${formatEuros(requested)}` });
   const amountCents = Math.min(...terms.map((t) => t.cents));
-  const ruleIds = [...new Set([...instrument.ruleIds, ...(costsGiven ? ["R-TH-04"] : [])])].filter((id) => id.startsWith("R-"));
-  // One term needs no min(): "cap 80,000.00 = 80,000.00" says it plainly.
-  const expression = terms.length > 1 ? `min(${terms.map((t) => t.label).join(", ")})` : terms[0]!.label.includes(" ") ? terms[0]!.label : `cap ${terms[0]!.label}`;
+  const ruleIds = [...new Set([...instrument.ruleIds, ...(costsGiven && hourlyCapApplies ? ["R-TH-04"] : [])])];
+  // One term needs no min(), but says what it is: "cap 80,000.00 = 80,000.00".
+  const expression = terms.length > 1 ? `min(${terms.map((t) => t.label).join(", ")})` : terms[0]!.alone;
   const formula = `${expression} = ${formatEuros(amountCents)} [${ruleIds.join(", ")}]`;
   return {
     amountCents,

@@ -58,4 +58,8 @@ export const streamIds = {
   scheme: (id: string) => `scheme#${id}`,
   budgetLine: (schemeId: string, budgetLineId: string) => `budget-line#${schemeId}.${budgetLineId}`,
   grant: (id: string) => `grant#${id}`,
+  /** One received message; the key is its idempotency key (see intake-events.ts). */
+  intake: (messageKey: string) => `intake#${messageKey}`,
+  /** The evaluation of one funded hub within one scheme (see evaluation-events.ts). */
+  hub: (schemeId: string, hubKey: string) => `hub#${schemeId}.${hubKey}`,
 } as const;

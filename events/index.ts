@@ -24,6 +24,20 @@ import {
   GrantOpenedV1,
   ProjectStartedV1,
 } from "./lifecycle-events.ts";
+import { AcknowledgementNotSentV1, AcknowledgementSentV1, IntakeFailedV1, MailFiledV1, MailReceivedV1 } from "./intake-events.ts";
+import {
+  BudgetPaidV1,
+  BudgetRecoveredV1,
+  FinalReportApprovedV1,
+  FinalReportReturnedV1,
+  FinalReportSubmittedV1,
+  GrantSettledV1,
+  InvoiceRegisteredV1,
+  PaymentApprovedV1,
+  PaymentMadeV1,
+  RecoveryReceivedV1,
+} from "./payment-events.ts";
+import { EvaluationFindingRecordedV1, HubClassifiedV1, KnowledgeSessionAttendedV1, OzoneModuleLoadedV1, SelfEvaluationSubmittedV1 } from "./evaluation-events.ts";
 
 export * from "./contract.ts";
 export * from "./envelope.ts";
@@ -52,6 +66,26 @@ export const currentEvents = {
   AwardLapsed: AwardLapsedV1,
   AwardLetterIssued: AwardLetterIssuedV1,
   GrantOpened: GrantOpenedV1,
+  InvoiceRegistered: InvoiceRegisteredV1,
+  PaymentApproved: PaymentApprovedV1,
+  PaymentMade: PaymentMadeV1,
+  FinalReportSubmitted: FinalReportSubmittedV1,
+  FinalReportApproved: FinalReportApprovedV1,
+  FinalReportReturned: FinalReportReturnedV1,
+  GrantSettled: GrantSettledV1,
+  RecoveryReceived: RecoveryReceivedV1,
+  BudgetPaid: BudgetPaidV1,
+  BudgetRecovered: BudgetRecoveredV1,
+  MailReceived: MailReceivedV1,
+  IntakeFailed: IntakeFailedV1,
+  MailFiled: MailFiledV1,
+  AcknowledgementSent: AcknowledgementSentV1,
+  AcknowledgementNotSent: AcknowledgementNotSentV1,
+  HubClassified: HubClassifiedV1,
+  SelfEvaluationSubmitted: SelfEvaluationSubmittedV1,
+  EvaluationFindingRecorded: EvaluationFindingRecordedV1,
+  KnowledgeSessionAttended: KnowledgeSessionAttendedV1,
+  OzoneModuleLoaded: OzoneModuleLoadedV1,
 } as const;
 
 export const eventCatalogue = new EventCatalogue(

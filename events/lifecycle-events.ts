@@ -192,6 +192,23 @@ export const GrantOpenedV1 = eventVersion(
       technohub: z.string().min(1),
       amountCents: Cents.positive(),
       openedOn: CalendarDate,
+      /** The payment plan fixed when the grant opened: a later change of the scheme does not rewrite it. */
+      tranches: z
+        .array(
+          z
+            .object({
+              trancheId: Identifier,
+              shareBasisPoints: z.number().int().min(0).max(10_000),
+              amountCents: Cents,
+              trigger: z.discriminatedUnion("kind", [
+                z.object({ kind: z.literal("award-letter") }).strict(),
+                z.object({ kind: z.literal("final-report-approved") }).strict(),
+                z.object({ kind: z.literal("calendar-year"), year: z.number().int() }).strict(),
+              ]),
+            })
+            .strict(),
+        )
+        .min(1),
     })
     .strict(),
 );

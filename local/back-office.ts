@@ -1,5 +1,8 @@
 import { randomUUID } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
 import type { Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
@@ -12,7 +15,7 @@ import { handleBusEvent } from "../functions/projector/handler.ts";
 import { Projector } from "../functions/projector/projector.ts";
 import { DynamoDbReadModelStore } from "../functions/projector/read-model-store.ts";
 import { relayStreamRecords } from "../functions/relay/relay.ts";
-import { type Dependencies, useDependencies } from "../functions/runtime/dependencies.ts";
+import { type Dependencies, dependencies as currentDependencies, useDependencies } from "../functions/runtime/dependencies.ts";
 import { createTable, streamArnOf } from "../functions/store/create-tables.ts";
 import { DynamoDbEventStore } from "../functions/store/dynamodb-event-store.ts";
 import { eventsTable, readModelsTable } from "../functions/store/tables.ts";
@@ -20,6 +23,7 @@ import { bundledSchemes } from "../schemes/bundled.ts";
 import { ConcurrencyConflict } from "../domain/errors.ts";
 import { type DynamoDbLocal, localCredentials, localRegion, startDynamoDbLocal } from "./dynamodb-local.ts";
 import { startLocalApi } from "./http-server.ts";
+import { startSmtpIntake } from "./smtp-intake.ts";
 import { StreamPoller } from "./stream-poller.ts";
 
 export interface BackOfficeOptions {
@@ -29,6 +33,10 @@ export interface BackOfficeOptions {
   dataDir?: string;
   host?: string;
   port?: number;
+  /** The SMTP intake listener's port (on the same host); 0 or absent picks a free one. */
+  smtpPort?: number;
+  /** Stands in for the mail bucket (raw messages, documents, outbox); when absent, a temporary folder removed at stop. */
+  mailDir?: string;
   signingKey: Uint8Array;
   tables?: { events: string; readModels: string };
   progress?: (message: string) => void;
@@ -36,6 +44,9 @@ export interface BackOfficeOptions {
 
 export interface BackOffice {
   readonly apiUrl: string;
+  /** The email intake, `smtp://127.0.0.1:PORT`: the same intake handler SES feeds on AWS. */
+  readonly smtpUrl: string;
+  readonly mailDir: string;
   readonly dynamoEndpoint: string;
   readonly tables: { events: string; readModels: string };
   readonly dependencies: Dependencies;
@@ -66,7 +77,10 @@ export async function startBackOffice(options: BackOfficeOptions): Promise<BackO
   progress("creating tables");
   await Promise.all([createTable(client, tables.events, eventsTable), createTable(client, tables.readModels, readModelsTable)]);
 
-  const events = new DynamoDbEventStore({ client, tableName: tables.events });
+  // Counting what was appended and what the relay passed on lets settle() wait for exactly that.
+  let appended = 0;
+  let relayed = 0;
+  const events = new DynamoDbEventStore({ client, tableName: tables.events, onAppended: (recorded) => (appended += recorded.length) });
   const readModels = new DynamoDbReadModelStore(client, tables.readModels);
   const dependencies: Dependencies = { events, readModels, schemes: bundledSchemes(), clock: () => new Date(), newId: randomUUID };
   useDependencies(dependencies);
@@ -84,7 +98,11 @@ export async function startBackOffice(options: BackOfficeOptions): Promise<BackO
   const poller = new StreamPoller({
     client: streams,
     streamArn: await streamArnOf(client, tables.events),
-    onRecords: (records) => relayStreamRecords(records, bus),
+    onRecords: async (records) => {
+      const result = await relayStreamRecords(records, bus);
+      if (result.batchItemFailures.length === 0) relayed += records.filter((r) => r.eventName === "INSERT").length;
+      return result;
+    },
     onError: (error) => progress(`stream poller: ${error instanceof Error ? error.message : String(error)}`),
   });
   poller.start();
@@ -99,27 +117,37 @@ export async function startBackOffice(options: BackOfficeOptions): Promise<BackO
     projectRoot,
     publicRoutes: new Map([["GET /health", async () => ({ status: 200, body: { status: "ready", schemes: dependencies.schemes.all().map((s) => s.definition.id) } })]]),
   });
+  // Next to the API: the email intake. It reads the dependencies per message, as the API handlers do.
+  let temporaryMailDir: string | undefined;
+  const smtp = await startSmtpIntake({
+    host: options.host ?? "127.0.0.1",
+    port: options.smtpPort ?? 0,
+    mailDir: options.mailDir ?? (temporaryMailDir = await mkdtemp(join(tmpdir(), "back-office-mail-"))),
+    dependencies: currentDependencies,
+  });
 
   let stopped = false;
   return {
     apiUrl: url,
+    smtpUrl: smtp.url,
+    mailDir: smtp.mailDir,
     dynamoEndpoint: endpoint,
     tables,
     dependencies,
     bus,
     async settle() {
-      for (;;) {
-        await bus.idle();
-        if (poller.quietForMs > 300) {
-          await bus.idle();
-          return;
-        }
-        await new Promise((r) => setTimeout(r, 50));
+      const deadline = Date.now() + 60_000;
+      while (relayed < appended) {
+        if (Date.now() > deadline) throw new Error(`the relay passed on ${relayed} of ${appended} events within 60 s`);
+        await new Promise((r) => setTimeout(r, 20));
       }
+      await bus.idle();
     },
     async stop() {
       if (stopped) return;
       stopped = true;
+      await smtp.stop();
+      if (temporaryMailDir) await rm(temporaryMailDir, { recursive: true, force: true });
       await closeServer(server);
       await poller.stop();
       await bus.idle();

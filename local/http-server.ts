@@ -141,7 +141,8 @@ export async function startLocalApi(options: LocalApiOptions): Promise<{ server:
       const handler = await handlerOf(match.route);
       const result = await handler(event, lambdaContext(match.route.id));
       res.writeHead(result.statusCode ?? 200, { "x-request-id": requestId, ...(result.headers as Record<string, string>) });
-      res.end(result.body ?? "");
+      // API Gateway decodes a base64 body (binary responses such as the application form PDF) before sending it.
+      res.end(result.isBase64Encoded && result.body ? Buffer.from(result.body, "base64") : (result.body ?? ""));
     } catch (error) {
       const status = (error as { status?: number }).status ?? 500;
       if (!res.headersSent) send(res, status, { message: status === 413 ? "Request Entity Too Large" : "Internal Server Error" });

@@ -24,7 +24,6 @@ export class StreamPoller {
   private readonly cursors = new Map<string, ShardCursor>();
   private stopped = false;
   private loop: Promise<void> | undefined;
-  private lastRecordAt = 0;
 
   constructor(private readonly options: StreamPollerOptions) {}
 
@@ -35,11 +34,6 @@ export class StreamPoller {
   async stop(): Promise<void> {
     this.stopped = true;
     await this.loop;
-  }
-
-  /** True once the poller has found nothing new for a while: tests use it to wait for quiet. */
-  get quietForMs(): number {
-    return Date.now() - this.lastRecordAt;
   }
 
   private async run(): Promise<void> {
@@ -78,7 +72,6 @@ export class StreamPoller {
     const page = await this.options.client.send(new GetRecordsCommand({ ShardIterator: cursor.iterator, Limit: 100 }));
     const records = (page.Records ?? []) as unknown as DynamoDBRecord[];
     if (records.length) {
-      this.lastRecordAt = Date.now();
       const result = await this.options.onRecords(records);
       const failed = result.batchItemFailures[0]?.itemIdentifier;
       if (failed) {

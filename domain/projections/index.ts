@@ -1,5 +1,8 @@
 import { agendaProjection, applicationsProjection } from "./applications.ts";
 import { budgetLinesProjection } from "./budget-lines.ts";
+import { evaluationProjection } from "./evaluation.ts";
+import { grantsProjection } from "./grants.ts";
+import { intakeProjection } from "./intake.ts";
 import type { Projection } from "./projection.ts";
 import { schemesProjection } from "./schemes.ts";
 
@@ -8,7 +11,10 @@ export const projections: ReadonlyArray<Projection> = [
   applicationsProjection as Projection,
   agendaProjection as Projection,
   budgetLinesProjection as Projection,
+  grantsProjection as Projection,
   schemesProjection as Projection,
+  intakeProjection as Projection,
+  evaluationProjection as Projection,
 ];
 
 export function projectionNamed(name: string): Projection {

@@ -60,6 +60,9 @@ export interface HttpResult {
   readonly status: number;
   readonly body?: unknown;
   readonly headers?: Record<string, string>;
+  /** The body is already text in its own content type (CSV, PDF as base64 and the like). */
+  readonly raw?: boolean;
+  readonly isBase64Encoded?: boolean;
 }
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}, contentType = "application/json"): APIGatewayProxyStructuredResultV2 => ({
@@ -148,11 +151,14 @@ const parseRequest = <B, P, Q>(schemas: RouteSchemas<B, P, Q>): MiddlewareObj<Ht
     if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,200}$/.test(idempotencyKey)) {
       throw new HttpProblem(400, "invalid-request", "Idempotency-Key must be 1 to 200 visible ASCII characters");
     }
+    const caller = (request.internal as { caller: Caller }).caller;
+    // Auditors' reads are themselves audited: who looked at what, when (ids and filters only).
+    if (caller.actingRole === "auditor") log("info", "auditor query", { actor: caller.subject, path: event.rawPath, query: event.rawQueryString, correlationId: correlationIdOf(event) });
     event.input = {
       body: validate(schemas.body, body, "body"),
       path: validate(schemas.path, event.pathParameters ?? {}, "path"),
       query: validate(schemas.query, event.queryStringParameters ?? {}, "query"),
-      caller: (request.internal as { caller: Caller }).caller,
+      caller,
       correlationId: correlationIdOf(event),
       idempotencyKey,
       ifMatch,
@@ -185,6 +191,7 @@ export function httpRoute<B = undefined, P = undefined, Q = undefined>(
     .use(parseRequest(schemas))
     .handler(async (event) => {
       const result = await run(event.input!);
+      if (result.raw) return { statusCode: result.status, headers: result.headers, body: String(result.body ?? ""), isBase64Encoded: result.isBase64Encoded ?? false };
       return json(result.status, result.body ?? null, result.headers);
     });
 }

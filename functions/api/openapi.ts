@@ -3,7 +3,12 @@ import { routeSchemas } from "./http.ts";
 import { apiRoutes } from "./routes.ts";
 // Every handler module, imported for the schemas its route registers.
 import "./assess-application.ts";
+import "./audit-as-of.ts";
+import "./audit-explain.ts";
 import "./get-application.ts";
+import "./get-application-form.ts";
+import "./list-application-mail.ts";
+import "./list-intake-failures.ts";
 import "./get-budget.ts";
 import "./get-round-agenda.ts";
 import "./issue-award-letter.ts";
@@ -20,6 +25,23 @@ import "./register-application.ts";
 import "./release-budget-tranche.ts";
 import "./report-project-start.ts";
 import "./withdraw-application.ts";
+import "./grants/approve-payment.ts";
+import "./grants/get-grant.ts";
+import "./grants/list-payouts.ts";
+import "./grants/record-payment.ts";
+import "./grants/record-recovery.ts";
+import "./grants/register-invoice.ts";
+import "./grants/review-final-report.ts";
+import "./grants/settle-grant.ts";
+import "./grants/submit-final-report.ts";
+import "./evaluation/classify-hub.ts";
+import "./evaluation/get-evaluation-overview.ts";
+import "./evaluation/get-hub-evaluation.ts";
+import "./evaluation/list-hubs.ts";
+import "./evaluation/record-finding.ts";
+import "./evaluation/record-ozone-module.ts";
+import "./evaluation/record-session-attendance.ts";
+import "./evaluation/submit-self-evaluation.ts";
 
 const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: "input", unrepresentable: "any" });
 

@@ -40,6 +40,28 @@ export const apiRoutes = [
   { id: "ReleaseBudgetTranche", method: "POST", path: "/schemes/{schemeId}/budget-lines/{budgetLineId}/tranches", entry: "functions/api/release-budget-tranche.ts", roles: ["admin"], writes: true },
   { id: "GetRoundAgenda", method: "GET", path: "/schemes/{schemeId}/rounds/{roundId}/agenda", entry: "functions/api/get-round-agenda.ts", roles: everyone, writes: false },
   { id: "ListDecisionDeadlines", method: "GET", path: "/schemes/{schemeId}/decision-deadlines", entry: "functions/api/list-decision-deadlines.ts", roles: everyone, writes: false },
+  { id: "GetApplicationForm", method: "GET", path: "/schemes/{schemeId}/application-form", entry: "functions/api/get-application-form.ts", roles: everyone, writes: false },
+  { id: "ListIntakeFailures", method: "GET", path: "/intake/failures", entry: "functions/api/list-intake-failures.ts", roles: ["intake", "admin", "auditor"], writes: false },
+  { id: "ListApplicationMail", method: "GET", path: "/applications/{applicationId}/mail", entry: "functions/api/list-application-mail.ts", roles: ["intake", "admin", "auditor"], writes: false },
+  { id: "GetGrant", method: "GET", path: "/grants/{grantId}", entry: "functions/api/grants/get-grant.ts", roles: everyone, writes: false },
+  { id: "RegisterInvoice", method: "POST", path: "/grants/{grantId}/invoices", entry: "functions/api/grants/register-invoice.ts", roles: ["finance"], writes: true },
+  { id: "ApprovePayment", method: "POST", path: "/grants/{grantId}/invoices/{invoiceId}/approval", entry: "functions/api/grants/approve-payment.ts", roles: ["finance"], writes: true },
+  { id: "RecordPayment", method: "POST", path: "/grants/{grantId}/invoices/{invoiceId}/payment", entry: "functions/api/grants/record-payment.ts", roles: ["finance"], writes: true },
+  { id: "SubmitFinalReport", method: "POST", path: "/grants/{grantId}/final-report", entry: "functions/api/grants/submit-final-report.ts", roles: staffThatRecord, writes: true },
+  { id: "ReviewFinalReport", method: "POST", path: "/grants/{grantId}/final-report/review", entry: "functions/api/grants/review-final-report.ts", roles: ["assessor", "admin"], writes: true },
+  { id: "SettleGrant", method: "POST", path: "/grants/{grantId}/settlement", entry: "functions/api/grants/settle-grant.ts", roles: ["finance"], writes: true },
+  { id: "RecordRecovery", method: "POST", path: "/grants/{grantId}/recoveries", entry: "functions/api/grants/record-recovery.ts", roles: ["finance"], writes: true },
+  { id: "ListPayouts", method: "GET", path: "/payouts", entry: "functions/api/grants/list-payouts.ts", roles: ["finance", "auditor", "admin"], writes: false },
+  { id: "GetStateAsOf", method: "GET", path: "/audit/as-of", entry: "functions/api/audit-as-of.ts", roles: ["auditor", "admin"], writes: false },
+  { id: "ExplainDocument", method: "GET", path: "/audit/explain", entry: "functions/api/audit-explain.ts", roles: ["auditor", "admin"], writes: false },
+  { id: "ClassifyHub", method: "POST", path: "/schemes/{schemeId}/hubs/{hubKey}/classifications", entry: "functions/api/evaluation/classify-hub.ts", roles: ["assessor", "admin"], writes: true },
+  { id: "SubmitSelfEvaluation", method: "POST", path: "/schemes/{schemeId}/hubs/{hubKey}/self-evaluations", entry: "functions/api/evaluation/submit-self-evaluation.ts", roles: ["intake", "assessor", "admin"], writes: true },
+  { id: "RecordEvaluationFinding", method: "POST", path: "/schemes/{schemeId}/hubs/{hubKey}/findings", entry: "functions/api/evaluation/record-finding.ts", roles: ["assessor", "admin"], writes: true },
+  { id: "RecordKnowledgeSessionAttendance", method: "POST", path: "/schemes/{schemeId}/hubs/{hubKey}/knowledge-sessions", entry: "functions/api/evaluation/record-session-attendance.ts", roles: staffThatRecord, writes: true },
+  { id: "RecordOzoneModule", method: "POST", path: "/schemes/{schemeId}/hubs/{hubKey}/ozone-modules", entry: "functions/api/evaluation/record-ozone-module.ts", roles: staffThatRecord, writes: true },
+  { id: "GetHubEvaluation", method: "GET", path: "/schemes/{schemeId}/hubs/{hubKey}/evaluation", entry: "functions/api/evaluation/get-hub-evaluation.ts", roles: everyone, writes: false },
+  { id: "GetEvaluationOverview", method: "GET", path: "/schemes/{schemeId}/evaluation", entry: "functions/api/evaluation/get-evaluation-overview.ts", roles: everyone, writes: false },
+  { id: "ListHubs", method: "GET", path: "/hubs", entry: "functions/api/evaluation/list-hubs.ts", roles: everyone, writes: false },
   { id: "GetOpenApi", method: "GET", path: "/openapi.json", entry: "functions/api/get-openapi.ts", roles: everyone, writes: false },
 ] as const satisfies ReadonlyArray<ApiRoute>;
 
@@ -48,3 +70,23 @@ export type RouteId = (typeof apiRoutes)[number]["id"];
 export function routeById(id: RouteId): ApiRoute {
   return apiRoutes.find((r) => r.id === id)!;
 }
+
+/**
+ * The Lambda functions behind the API: one per kind of work rather than one per route, so the
+ * stack stays far below CloudFormation's 500 resources while each function keeps least privilege
+ * (queries read, commands of one area write only what that area writes).
+ */
+export const apiFunctions = ["staff-queries", "audit-queries", "application-commands", "grant-commands", "scheme-commands", "evaluation-commands"] as const;
+export type ApiFunction = (typeof apiFunctions)[number];
+
+export function apiFunctionOf(route: ApiRoute): ApiFunction {
+  if (!route.writes) return route.path.startsWith("/audit/") ? "audit-queries" : "staff-queries";
+  if (route.path.startsWith("/applications")) return "application-commands";
+  if (route.path.startsWith("/grants")) return "grant-commands";
+  if (route.path.includes("/hubs/")) return "evaluation-commands";
+  return "scheme-commands";
+}
+
+/** The entry module of an API function (it exports `handler`, dispatching on the route key). */
+export const apiFunctionEntry = (fn: ApiFunction) => `functions/api/lambdas/${fn}.ts`;
+

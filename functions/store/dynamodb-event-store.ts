@@ -40,6 +40,8 @@ export interface DynamoDbEventStoreOptions {
   /** Injected so tests and replays control time; the adapter, not the domain, owns the clock. */
   now?: () => Date;
   newEventId?: () => string;
+  /** Told of every successful append (the local runtime uses it to know when projections caught up). */
+  onAppended?: (recorded: ReadonlyArray<RecordedEvent>) => void;
 }
 
 /** Deterministic shard of a stream in the replay index (FNV-1a of its id). */
@@ -110,8 +112,10 @@ export class DynamoDbEventStore implements EventStore {
   private readonly tableName: string;
   private readonly now: () => Date;
   private readonly newEventId: () => string;
+  private readonly onAppended: ((recorded: ReadonlyArray<RecordedEvent>) => void) | undefined;
 
   constructor(options: DynamoDbEventStoreOptions) {
+    this.onAppended = options.onAppended;
     this.documents = DynamoDBDocumentClient.from(options.client);
     this.tableName = options.tableName;
     this.now = options.now ?? (() => new Date());
@@ -160,7 +164,9 @@ export class DynamoDbEventStore implements EventStore {
     }
     if (items.length > 100) throw new Error(`one decision may append at most 100 events (DynamoDB transaction limit), got ${items.length}`);
     await this.write(items, appends, options);
-    return items.map(recordedEventOf);
+    const recorded = items.map(recordedEventOf);
+    this.onAppended?.(recorded);
+    return recorded;
   }
 
   private async head(streamId: string, expectedVersion: number): Promise<EventItem | undefined> {

@@ -12,14 +12,14 @@ const consortium = [
   { name: "Metaalbedrijf Oost BV", kindId: "regional-company" },
 ];
 
-async function regionalPlan(region: string, details: Record<string, unknown>) {
+async function regionalPlan(region: string, details: Record<string, unknown>, receivedAt = "2019-03-20T12:00:00.000Z") {
   const id = await staff.register({
     schemeId: "sterk-techniekonderwijs-2020",
     instrumentId: "regional-plan",
     technohub: { name: `Regio ${region}`, region },
     applicant: { companyName: `Vmbo ${region} (penvoerder)` },
     requestedAmountCents: 90_000_000,
-    receivedAt: "2019-03-20T12:00:00.000Z",
+    receivedAt,
     sectionIds: ["regional-plan", "budget", "co-financing"],
   });
   await staff.details(id, { partners: consortium, totalPlanCostsCents: 100_000_000, ...details });
@@ -71,7 +71,8 @@ describe("Sterk Techniekonderwijs 2020", () => {
 
   it("R-ST-01 a consortium without an mbo institution fails the composition check; R-ST-01 one plan per region", async () => {
     const incomplete = await regionalPlan("Rivierenland", { partners: consortium.filter((p) => p.kindId !== "mbo-institution"), coFinancing: [{ partner: "X", kindId: "financial", amountCents: 10_000_000 }] });
-    const second = await regionalPlan("Twente", { coFinancing: [{ partner: "Y", kindId: "internships", amountCents: 10_000_000 }] });
+    // A week after the first Twente plan: the earlier one holds the region.
+    const second = await regionalPlan("Twente", { coFinancing: [{ partner: "Y", kindId: "internships", amountCents: 10_000_000 }] }, "2019-03-27T12:00:00.000Z");
     await backOffice.settle();
     await staff.assess(incomplete);
     await staff.assess(second);

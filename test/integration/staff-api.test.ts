@@ -102,8 +102,8 @@ describe("the first slice through every layer, on the local runtime", () => {
       expect(route.writes && (route.roles as ReadonlyArray<string>).includes("auditor")).toBe(false);
       for (const role of staffRoles) {
         const path =
-          route.path.replace("{applicationId}", "none").replace("{schemeId}", "technohubs-2020").replace("{roundId}", "2021-02-15").replace("{budgetLineId}", "technohubs") +
-          (route.id === "ListApplications" ? "?schemeId=technohubs-2020" : "");
+          route.path.replace("{applicationId}", "none").replace("{schemeId}", "technohubs-2020").replace("{roundId}", "2021-02-15").replace("{budgetLineId}", "technohubs").replace("{grantId}", "none").replace("{invoiceId}", "none") +
+          (route.id === "ListApplications" || route.id === "ListPayouts" ? "?schemeId=technohubs-2020" : "");
         // An empty body: an allowed caller gets past the role check (400/404/409/2xx), a refused one gets 403.
         const response = await backOffice.call(role, route.method, path, route.method === "GET" ? undefined : {});
         const allowed = (route.roles as ReadonlyArray<string>).includes(role);

@@ -272,8 +272,8 @@ describe("event names as EventBridge detail-types", () => {
     expect(name.length).toBeGreaterThan(0);
     expect(name.length).toBeLessThanOrEqual(128);
     expect(name).toMatch(/^(?:[A-Z][a-z0-9]+)+$/);
-    // A past tense verb: regular (-ed), irregular participles (Withdrawn), or "Found…" (FoundIncomplete).
-    expect(name).toMatch(/(?:ed|Withdrawn|Found[A-Z][a-z]+)$/);
+    // A past tense verb: regular (-ed), an irregular participle (Made, Paid, Sent, Withdrawn), or "Found…" (FoundIncomplete).
+    expect(name).toMatch(/(?:ed|Made|Paid|Sent|Withdrawn|NotSent|Found[A-Z][a-z]+)$/);
   });
 
   it("every type the catalogue reads is also a current event type (no orphaned old-only names)", () => {

@@ -1,0 +1,125 @@
+import { createHash, randomUUID } from "node:crypto";
+import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { dirname, join, resolve, sep } from "node:path";
+import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client, S3ServiceException } from "@aws-sdk/client-s3";
+import { type MailStore, MailStoreUnavailable, RawMailNotFound } from "./ports.ts";
+
+const sha256Hex = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+const isSha256 = (value: string) => /^[0-9a-f]{64}$/.test(value);
+
+/** The folder that stands in for the mail bucket locally: `raw/<sha256>.eml` and `documents/<sha256>`, as on S3. */
+export class LocalMailStore implements MailStore {
+  readonly root: string;
+
+  constructor(root: string) {
+    this.root = resolve(root);
+  }
+
+  async putRaw(raw: Uint8Array): Promise<string> {
+    const key = `raw/${sha256Hex(raw)}.eml`;
+    await this.write(key, raw);
+    return key;
+  }
+
+  async getRaw(key: string): Promise<Uint8Array> {
+    try {
+      return await readFile(this.pathOf(key));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") throw new RawMailNotFound(key);
+      throw new MailStoreUnavailable("read raw message", false, error);
+    }
+  }
+
+  async putDocument(document: { sha256: string; contentType: string; content: Uint8Array }): Promise<string> {
+    if (!isSha256(document.sha256)) throw new Error("a document is stored under its sha256");
+    const key = `documents/${document.sha256}`;
+    await this.write(key, document.content);
+    return key;
+  }
+
+  /** The file of a key; keys never leave the folder. */
+  pathOf(key: string): string {
+    const path = resolve(this.root, key);
+    if (!path.startsWith(this.root + sep)) throw new Error(`key ${key} is outside the mail folder`);
+    return path;
+  }
+
+  // Written to a temporary name and renamed: a reader (or a concurrent redelivery) never sees half a file.
+  private async write(key: string, bytes: Uint8Array): Promise<void> {
+    const path = this.pathOf(key);
+    try {
+      if ((await stat(path).catch(() => undefined))?.size === bytes.byteLength) return;
+      await mkdir(dirname(path), { recursive: true });
+      const temporary = join(dirname(path), `.${randomUUID()}.tmp`);
+      try {
+        await writeFile(temporary, bytes);
+        await rename(temporary, path);
+      } finally {
+        await rm(temporary, { force: true });
+      }
+    } catch (error) {
+      throw new MailStoreUnavailable(`write ${key.split("/")[0]}`, true, error);
+    }
+  }
+}
+
+export interface S3MailStoreOptions {
+  readonly client: S3Client;
+  readonly bucket: string;
+  /** Where SES writes received messages (the infra's RAW_MAIL_PREFIX). */
+  readonly rawPrefix: string;
+  readonly documentsPrefix: string;
+}
+
+const throttlingOrServer = (error: S3ServiceException) => error.$retryable !== undefined || (error.$metadata?.httpStatusCode ?? 0) >= 500 || error.name === "SlowDown";
+
+/** The mail bucket. Errors become MailStoreUnavailable / RawMailNotFound; no SDK error reaches the handler. */
+export class S3MailStore implements MailStore {
+  constructor(private readonly options: S3MailStoreOptions) {}
+
+  async putRaw(raw: Uint8Array): Promise<string> {
+    const key = `${this.options.rawPrefix}${sha256Hex(raw)}.eml`;
+    await this.put("put raw message", key, raw, "message/rfc822", sha256Hex(raw));
+    return key;
+  }
+
+  async getRaw(key: string): Promise<Uint8Array> {
+    try {
+      const result = await this.options.client.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: key }));
+      if (!result.Body) throw new RawMailNotFound(key);
+      return await result.Body.transformToByteArray();
+    } catch (error) {
+      if (error instanceof RawMailNotFound) throw error;
+      if (error instanceof NoSuchKey || (error instanceof S3ServiceException && error.name === "NoSuchKey")) throw new RawMailNotFound(key);
+      throw new MailStoreUnavailable("read raw message", error instanceof S3ServiceException ? throttlingOrServer(error) : true, error);
+    }
+  }
+
+  async putDocument(document: { sha256: string; contentType: string; content: Uint8Array }): Promise<string> {
+    if (!isSha256(document.sha256)) throw new Error("a document is stored under its sha256");
+    const key = `${this.options.documentsPrefix}${document.sha256}`;
+    await this.put("put document", key, document.content, document.contentType, document.sha256);
+    return key;
+  }
+
+  private async put(operation: string, key: string, body: Uint8Array, contentType: string, sha256: string): Promise<void> {
+    try {
+      await this.options.client.send(
+        new PutObjectCommand({
+          Bucket: this.options.bucket,
+          Key: key,
+          Body: body,
+          ContentType: contentType,
+          // S3 checks the bytes against the hash the key names; a corrupted upload is refused.
+          ChecksumSHA256: Buffer.from(sha256, "hex").toString("base64"),
+          // Content-addressed: an object already under this key holds these very bytes.
+          IfNoneMatch: "*",
+        }),
+      );
+    } catch (error) {
+      if (error instanceof S3ServiceException && (error.name === "PreconditionFailed" || error.$metadata?.httpStatusCode === 412)) return;
+      // 409: another write of this key is in flight; it may still fail, so this one is retried.
+      throw new MailStoreUnavailable(operation, error instanceof S3ServiceException ? throttlingOrServer(error) : true, error);
+    }
+  }
+}

@@ -1,0 +1,101 @@
+import { join } from "node:path";
+import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from "smtp-server";
+import { LocalMailStore } from "../functions/intake/mail-store.ts";
+import { OutboxMailer } from "../functions/intake/outbox-mailer.ts";
+import { processRawMessage } from "../functions/intake/process.ts";
+import type { Dependencies } from "../functions/runtime/dependencies.ts";
+import { log } from "../functions/runtime/log.ts";
+
+/** About what SES accepts (40 MB, base64 included), rounded down: a bigger message is refused at SMTP level, so its sender knows. */
+export const MAX_MESSAGE_BYTES = 30 * 1024 * 1024;
+
+export interface SmtpIntakeOptions {
+  readonly host: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  /** Stands in for the mail bucket: `raw/`, `documents/`, and `outbox/` for the acknowledgements. */
+  readonly mailDir: string;
+  /** The runtime's dependencies, read per message as an API handler reads them per request. */
+  readonly dependencies: () => Dependencies;
+}
+
+export interface SmtpIntake {
+  readonly url: string;
+  readonly port: number;
+  readonly mailDir: string;
+  stop(): Promise<void>;
+}
+
+const smtpError = (responseCode: number, message: string) => Object.assign(new Error(message), { responseCode });
+
+/**
+ * The local stand-in for SES receiving: an SMTP listener on loopback that takes mail for the
+ * schemes' intake domains, keeps the raw message first (as SES keeps it in S3), then feeds the
+ * same `processRawMessage` the Lambda runs. It answers 250 only once the message is recorded
+ * (filed or listed as a failure); if recording fails it answers 451, so the sender retries.
+ */
+export async function startSmtpIntake(options: SmtpIntakeOptions): Promise<SmtpIntake> {
+  const mailStore = new LocalMailStore(options.mailDir);
+  const mailer = new OutboxMailer(join(mailStore.root, "outbox"));
+  const domains = new Set(options.dependencies().schemes.all().map((s) => s.definition.intake.emailAddress.split("@")[1]!.toLowerCase()));
+
+  const receive = async (bytes: Buffer, session: SMTPServerSession): Promise<string> => {
+    const deps = options.dependencies();
+    // R-TH-09: the receipt time is when the message was fully received, before anything else happens.
+    const receivedAt = deps.clock().toISOString();
+    const objectKey = await mailStore.putRaw(bytes);
+    const result = await processRawMessage({ bytes, objectKey, envelopeRecipients: session.envelope.rcptTo.map((r) => r.address) }, receivedAt, { ...deps, mailStore, mailer });
+    return result.messageKey;
+  };
+
+  const server = new SMTPServer({
+    name: "intake.localhost",
+    banner: "subsidy back office intake",
+    authOptional: true,
+    disabledCommands: ["AUTH", "STARTTLS"],
+    size: MAX_MESSAGE_BYTES,
+    logger: false,
+    closeTimeout: 2_000,
+    onRcptTo(address, _session, callback) {
+      const domain = address.address.slice(address.address.lastIndexOf("@") + 1).toLowerCase();
+      // Not an open relay: only the intake domains are ours.
+      if (domains.has(domain)) callback();
+      else callback(smtpError(550, `5.1.1 this server only takes mail for ${[...domains].join(", ")}`));
+    },
+    onData(stream: SMTPServerDataStream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+      stream.on("error", () => callback(smtpError(451, "4.3.0 the message could not be read; try again")));
+      stream.on("end", () => {
+        if (stream.sizeExceeded) return callback(smtpError(552, `5.3.4 the message is over ${MAX_MESSAGE_BYTES} bytes`));
+        const bytes = Buffer.concat(chunks);
+        chunks.length = 0;
+        receive(bytes, session).then(
+          (messageKey) => callback(null, `2.0.0 received as ${messageKey}`),
+          (error: unknown) => {
+            // Never the message, the sender or the subject in a log line: ids and error names only.
+            log("error", "intake could not record a message", { errorName: error instanceof Error ? error.name : typeof error, rawBytes: bytes.byteLength });
+            callback(smtpError(451, "4.3.0 the message could not be recorded now; try again later"));
+          },
+        );
+      });
+    },
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  server.on("error", (error) => log("error", "smtp listener error", { errorName: error.name }));
+  const address = server.server.address();
+  const port = typeof address === "object" && address ? address.port : options.port;
+  return {
+    url: `smtp://${options.host}:${port}`,
+    port,
+    mailDir: mailStore.root,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
