@@ -19,6 +19,7 @@ export const StoredEventShape = z
     schemeId: z.string(),
     previousHash: z.string(),
     hash: z.string(),
+    fieldPrints: z.string().optional(),
     // The replay index keys: on items read from the table, absent from exports.
     orderPartition: z.string().optional(),
     orderKey: z.string().optional(),
@@ -40,6 +41,7 @@ export function storedFieldsOf(item: EventItem | StoredEvent): StoredEventFields
     schemeId: item.schemeId,
     previousHash: item.previousHash,
     hash: item.hash,
+    ...(item.fieldPrints === undefined ? {} : { fieldPrints: item.fieldPrints }),
   };
 }
 

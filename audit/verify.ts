@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import { EventSchemaViolation, RecordedEventShape, UnknownEventType, eventCatalogue, issuePaths } from "../events/index.ts";
-import { GENESIS_HASH, type HashedContent, eventHash } from "../events/hash-chain.ts";
+import { GENESIS_HASH, type HashedContent, changedFields, eventHash, fieldFingerprints } from "../events/hash-chain.ts";
 import { type StoredEventFields, hashedContentOf, orderKeyOf, orderShard } from "../functions/store/dynamodb-event-store.ts";
 import { changedPaths } from "./changed-paths.ts";
 import type { Checkpoint, StreamHead } from "./checkpoint.ts";
@@ -195,7 +195,7 @@ function eventProblems(item: StoredEvent, link: string | undefined, position: nu
       problems.push({ ...at, kind: "previous-hash-mismatch", fields: fieldsOrNone(changed.fields), detail: withNote("previousHash does not match the hash of the event before", changed.note) });
     }
     if (altered) {
-      const suspects = [...new Set([...invalid.map((i) => i.path), ...misindexed, ...changed.fields])].sort();
+      const suspects = [...new Set([...invalid.map((i) => i.path), ...misindexed, ...changed.fields, ...fingerprintChanges(item, content)])].sort();
       problems.push({ ...at, kind: "hash-mismatch", fields: fieldsOrNone(suspects), detail: withNote(alteredDetail(suspects), changed.note) });
     }
   }
@@ -210,6 +210,18 @@ function eventProblems(item: StoredEvent, link: string | undefined, position: nu
     problems.push({ ...at, kind: "checkpoint-hash-differs", detail: `the checkpoint of ${options.checkpoint!.checkpoint.takenAt} recorded another hash for this version` });
   }
   return problems;
+}
+
+/** The fields whose stored fingerprints no longer match the content (events written before fingerprints name none). */
+function fingerprintChanges(item: StoredEvent, content: HashedContent): string[] {
+  if (item.fieldPrints === undefined) return [];
+  let stored: Record<string, string>;
+  try {
+    stored = JSON.parse(item.fieldPrints) as Record<string, string>;
+  } catch {
+    return ["fieldPrints"];
+  }
+  return changedFields(stored, fieldFingerprints(content));
 }
 
 /** The envelope, the metadata and the payload (after upcasting) against the event contract. */

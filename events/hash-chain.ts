@@ -42,3 +42,33 @@ export function verifyChain(events: ReadonlyArray<HashedContent & { readonly has
   }
   return undefined;
 }
+
+/**
+ * A short fingerprint of every leaf field of an event ("payload.technohub.name", "metadata.actor",
+ * "recordedAt", …). Stored beside the event, outside the hash: the hash says that an event was
+ * altered, the fingerprints say which field. A tamperer who also rewrites them hides only the
+ * field, never the alteration.
+ */
+export function fieldFingerprints(content: HashedContent): Record<string, string> {
+  const prints: Record<string, string> = {};
+  const visit = (value: unknown, path: string) => {
+    if (value !== null && typeof value === "object") {
+      const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value);
+      if (entries.length === 0) prints[path] = fingerprint(value);
+      for (const [key, child] of entries) visit(child, path ? `${path}.${key}` : key);
+      return;
+    }
+    prints[path] = fingerprint(value);
+  };
+  const { previousHash: _, ...fields } = content;
+  visit(fields, "");
+  return prints;
+}
+
+const fingerprint = (value: unknown) => createHash("sha256").update(canonicalJson(value ?? null)).digest("hex").slice(0, 12);
+
+/** The fields whose fingerprints differ (or appear or vanish) between what was stored and what is there now. */
+export function changedFields(stored: Readonly<Record<string, string>>, now: Readonly<Record<string, string>>): string[] {
+  const paths = new Set([...Object.keys(stored), ...Object.keys(now)]);
+  return [...paths].filter((p) => stored[p] !== now[p]).sort();
+}

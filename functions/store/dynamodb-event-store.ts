@@ -10,7 +10,7 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import { CorruptEvent, ConcurrencyConflict, StoreUnavailable } from "../../domain/errors.ts";
 import { EventMetadata, EventSchemaViolation, type RecordedEvent, UnknownEventType, eventCatalogue } from "../../events/index.ts";
-import { GENESIS_HASH, type HashedContent, eventHash } from "../../events/hash-chain.ts";
+import { GENESIS_HASH, type HashedContent, eventHash, fieldFingerprints } from "../../events/hash-chain.ts";
 import type { AppendOptions, EventStore, StreamAppend } from "./event-store.ts";
 import { ORDER_SHARDS, eventsTable } from "./tables.ts";
 
@@ -27,6 +27,8 @@ export interface EventItem {
   schemeId: string;
   previousHash: string;
   hash: string;
+  /** JSON of `fieldFingerprints`: lets an auditor name the field of an altered event. */
+  fieldPrints?: string;
   orderPartition: string;
   orderKey: string;
 }
@@ -156,6 +158,7 @@ export class DynamoDbEventStore implements EventStore {
           payload: JSON.stringify(event.data),
           metadata: JSON.stringify(append.metadata),
           hash,
+          fieldPrints: JSON.stringify(fieldFingerprints(content)),
           orderPartition: `${append.schemeId}#${orderShard(append.streamId)}`,
           orderKey: orderKeyOf(recordedAt, append.streamId, version),
         });

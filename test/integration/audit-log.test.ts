@@ -113,13 +113,14 @@ describe("R-X-01 verify the event log on DynamoDB Local", () => {
     expect(perScheme).toMatchObject({ streams: 9, events: 25, problems: [] });
   });
 
-  it("TAMPER: one payload field changed in place is reported with stream and version, and named against the reference export", async () => {
+  it("TAMPER: one payload field changed in place is reported with stream, version and field, from the log alone and against a reference export", async () => {
     await rewritePayload("budget-line#audit-a.main", 3, "payload", (p) => (p.amountCents = 2_000_000));
 
     const alone = await verifyScheme("audit-a");
     const withReference = await verifyScheme("audit-a", { reference: await referenceOf(await openExport(referenceFile)) });
 
-    expect(summary(alone.problems)).toEqual([{ kind: "hash-mismatch", streamId: "budget-line#audit-a.main", version: 3, fields: undefined }]);
+    // The field fingerprints stored beside each event name the field without any earlier copy.
+    expect(summary(alone.problems)).toEqual([{ kind: "hash-mismatch", streamId: "budget-line#audit-a.main", version: 3, fields: ["payload.amountCents"] }]);
     expect(summary(withReference.problems)).toEqual([{ kind: "hash-mismatch", streamId: "budget-line#audit-a.main", version: 3, fields: ["payload.amountCents"] }]);
   });
 
@@ -197,7 +198,7 @@ describe("export, and verify the file alone", () => {
     };
 
     const tamperedProblems = await verifyFile(files.tampered);
-    expect(summary(tamperedProblems)).toEqual([{ kind: "hash-mismatch", streamId: "budget-line#audit-b.main", version: 2, fields: undefined }]);
+    expect(summary(tamperedProblems)).toEqual([{ kind: "hash-mismatch", streamId: "budget-line#audit-b.main", version: 2, fields: ["payload.amountCents"] }]);
     expect(tamperedProblems[0]!.position! + 1).toBe(target + 1);
     expect(summary(await verifyFile(files.removed))).toEqual([
       { kind: "export-incomplete", streamId: "(export)", version: 0, fields: undefined },
