@@ -70,23 +70,3 @@ export type RouteId = (typeof apiRoutes)[number]["id"];
 export function routeById(id: RouteId): ApiRoute {
   return apiRoutes.find((r) => r.id === id)!;
 }
-
-/**
- * The Lambda functions behind the API: one per kind of work rather than one per route, so the
- * stack stays far below CloudFormation's 500 resources while each function keeps least privilege
- * (queries read, commands of one area write only what that area writes).
- */
-export const apiFunctions = ["staff-queries", "audit-queries", "application-commands", "grant-commands", "scheme-commands", "evaluation-commands"] as const;
-export type ApiFunction = (typeof apiFunctions)[number];
-
-export function apiFunctionOf(route: ApiRoute): ApiFunction {
-  if (!route.writes) return route.path.startsWith("/audit/") ? "audit-queries" : "staff-queries";
-  if (route.path.startsWith("/applications")) return "application-commands";
-  if (route.path.startsWith("/grants")) return "grant-commands";
-  if (route.path.includes("/hubs/")) return "evaluation-commands";
-  return "scheme-commands";
-}
-
-/** The entry module of an API function (it exports `handler`, dispatching on the route key). */
-export const apiFunctionEntry = (fn: ApiFunction) => `functions/api/lambdas/${fn}.ts`;
-
