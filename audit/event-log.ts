@@ -1,5 +1,7 @@
 import { z } from "zod";
-import type { EventItem, StoredEventFields } from "../functions/store/dynamodb-event-store.ts";
+import { storedFieldsOf } from "../functions/store/dynamodb-event-store.ts";
+
+export { storedFieldsOf };
 
 /**
  * A stored event item as the auditor reads it, from the table or an export line: the types the
@@ -27,23 +29,7 @@ export const StoredEventShape = z
   .strict();
 export type StoredEvent = z.infer<typeof StoredEventShape>;
 
-/** The stored fields without the index keys, always in the same key order: one export line. */
-export function storedFieldsOf(item: EventItem | StoredEvent): StoredEventFields {
-  return {
-    streamId: item.streamId,
-    version: item.version,
-    eventId: item.eventId,
-    type: item.type,
-    schemaVersion: item.schemaVersion,
-    payload: item.payload,
-    metadata: item.metadata,
-    recordedAt: item.recordedAt,
-    schemeId: item.schemeId,
-    previousHash: item.previousHash,
-    hash: item.hash,
-    ...(item.fieldPrints === undefined ? {} : { fieldPrints: item.fieldPrints }),
-  };
-}
+
 
 /** Which part of the log a read covers: some or all schemes, optionally a period of recorded time (inclusive). */
 export const LogScope = z

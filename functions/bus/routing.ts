@@ -1,5 +1,6 @@
 import { projections } from "../../domain/projections/index.ts";
 import { EVENT_SOURCE } from "../../events/index.ts";
+import type { StoredEventFields } from "../store/dynamodb-event-store.ts";
 
 /**
  * Bus rules, declared once: the CDK stack creates one EventBridge rule per entry and the local
@@ -40,19 +41,7 @@ export interface BusMessage {
 /** What travels on the bus: the stored event as written (validated again by every consumer), never file contents. */
 export interface EventDetail {
   readonly replay: boolean;
-  readonly event: {
-    readonly streamId: string;
-    readonly version: number;
-    readonly eventId: string;
-    readonly type: string;
-    readonly schemaVersion: number;
-    readonly payload: string;
-    readonly metadata: string;
-    readonly recordedAt: string;
-    readonly schemeId: string;
-    readonly previousHash: string;
-    readonly hash: string;
-  };
+  readonly event: StoredEventFields;
 }
 
 /** Does an EventBridge-style pattern match this message? (the subset our rules use) */

@@ -2,25 +2,13 @@ import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBBatchResponse, DynamoDBRecord } from "aws-lambda";
 import { EVENT_SOURCE } from "../../events/index.ts";
-import type { EventItem } from "../store/dynamodb-event-store.ts";
+import { type EventItem, storedFieldsOf } from "../store/dynamodb-event-store.ts";
 import type { BusMessage, EventBus, EventDetail } from "../bus/routing.ts";
 
 export function busMessageOf(item: EventItem, replay = false): BusMessage {
   const detail: EventDetail = {
     replay,
-    event: {
-      streamId: item.streamId,
-      version: item.version,
-      eventId: item.eventId,
-      type: item.type,
-      schemaVersion: item.schemaVersion,
-      payload: item.payload,
-      metadata: item.metadata,
-      recordedAt: item.recordedAt,
-      schemeId: item.schemeId,
-      previousHash: item.previousHash,
-      hash: item.hash,
-    },
+    event: storedFieldsOf(item),
   };
   return { source: EVENT_SOURCE, detailType: item.type, detail };
 }

@@ -59,6 +59,24 @@ export function orderShard(streamId: string): number {
 export const orderKeyOf = (recordedAt: string, streamId: string, version: number) =>
   `${recordedAt}#${streamId}#${String(version).padStart(10, "0")}`;
 
+/** The stored fields without the index keys, always in the same key order: one export line. */
+export function storedFieldsOf(item: StoredEventFields): StoredEventFields {
+  return {
+    streamId: item.streamId,
+    version: item.version,
+    eventId: item.eventId,
+    type: item.type,
+    schemaVersion: item.schemaVersion,
+    payload: item.payload,
+    metadata: item.metadata,
+    recordedAt: item.recordedAt,
+    schemeId: item.schemeId,
+    previousHash: item.previousHash,
+    hash: item.hash,
+    ...(item.fieldPrints === undefined ? {} : { fieldPrints: item.fieldPrints }),
+  };
+}
+
 /** The content an item's hash covers, rebuilt from the item (used by the store and by verify). */
 export function hashedContentOf(item: StoredEventFields): HashedContent {
   return {
