@@ -61,7 +61,7 @@ try {
   console.log(`
 Staff API:      ${backOffice.apiUrl}
 Health:         ${backOffice.apiUrl}/health
-SMTP intake: ${backOffice.smtpUrl}
+SMTP intake:    ${backOffice.smtpUrl}
                 mail for ${backOffice.dependencies.schemes.all().map((s) => s.definition.intake.emailAddress).join(", ")}
 Mail folder:    ${backOffice.mailDir}   (raw/, documents/, outbox/ with the acknowledgements)
 DynamoDB Local: ${backOffice.dynamoEndpoint}
