@@ -55,7 +55,8 @@ export type ApplicationEventType =
   | "ApplicationWithdrawn"
   | "ProjectStarted"
   | "AwardLapsed"
-  | "AwardLetterIssued";
+  | "AwardLetterIssued"
+  | "VsoSupplementAwarded";
 type ApplicationEvent = DomainEventOf<ApplicationEventType>;
 
 export const applicationEventTypes: ReadonlySet<string> = new Set<ApplicationEventType>([
@@ -72,6 +73,7 @@ export const applicationEventTypes: ReadonlySet<string> = new Set<ApplicationEve
   "ProjectStarted",
   "AwardLapsed",
   "AwardLetterIssued",
+  "VsoSupplementAwarded",
 ]);
 
 const isApplicationEvent = (event: DomainEvent): event is ApplicationEvent => applicationEventTypes.has(event.type);
@@ -108,6 +110,8 @@ export function evolveApplication(state: ApplicationState, event: DomainEvent): 
       return { ...state, status: "lapsed" };
     case "AwardLetterIssued":
       return { ...state, status: "granted", grantId: event.data.grantId };
+    case "VsoSupplementAwarded":
+      return state.award ? { ...state, award: { ...state.award, amountCents: state.award.amountCents + event.data.amountCents } } : state;
     default: {
       const unhandled: never = event;
       throw new Error(`unhandled application event ${JSON.stringify(unhandled)}`);
@@ -503,5 +507,60 @@ export function decideIssueAwardLetter(
         tranches: paymentPlan(state.award.amountCents, scheme.definition.paymentSchedule.tranches),
       },
     },
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// R-ST-03: the VSO supplement by change request
+
+export interface RequestVsoSupplement {
+  readonly applicationId: string;
+  readonly partnerSchool: string;
+  readonly pupilCount: number;
+  readonly addendumRef: string;
+  readonly requestedOn: string;
+}
+
+/**
+ * An approved region asks for the supplement for its VSO pupils: per pupil on the count date,
+ * by the deadline, reserved on the budget line like the award itself and added to it before the
+ * award letter fixes the grant.
+ */
+export function decideVsoSupplement(
+  state: ApplicationState,
+  line: BudgetLineState,
+  command: RequestVsoSupplement,
+  scheme: SchemeUnderDecision,
+): Decision<AppEvent<"VsoSupplementAwarded"> | BudgetEvent<"BudgetReserved">> {
+  const closed = requireOpen(state, command.applicationId);
+  if (closed) return closed;
+  const supplement = scheme.definition.vsoSupplement;
+  if (!supplement || supplement.instrumentId !== state.registration!.instrumentId) return refuse("invalid", `scheme ${scheme.definition.id} has no VSO supplement for this instrument`, { ruleIds: ["R-ST-03"] });
+  if (state.status !== "awarded") return refuse("invalid", `only an approved region whose award letter is still to come can ask for the supplement; application ${command.applicationId} is ${state.status}`, { ruleIds: ["R-ST-03"] });
+  if (command.requestedOn > supplement.requestLatestDate) return refuse("closed", `change requests for the VSO supplement closed on ${supplement.requestLatestDate}`, { ruleIds: ["R-ST-03"] });
+  const amountCents = supplement.perPupilCents * command.pupilCount;
+  const available = availableCents(line);
+  if (amountCents > available) return refuse("budget-exhausted", `budget ${line.budgetLineId} has EUR ${formatEuros(available)} left, not enough for the supplement of EUR ${formatEuros(amountCents)}`, { ruleIds: ["R-X-02"] });
+  return accept<AppEvent<"VsoSupplementAwarded"> | BudgetEvent<"BudgetReserved">>(
+    {
+      type: "VsoSupplementAwarded",
+      data: {
+        applicationId: command.applicationId,
+        partnerSchool: command.partnerSchool,
+        pupilCount: command.pupilCount,
+        countDate: supplement.countDate,
+        perPupilCents: supplement.perPupilCents,
+        amountCents,
+        addendumRef: command.addendumRef,
+        requestedOn: command.requestedOn,
+        derivation: {
+          formula: `${command.pupilCount} x ${formatEuros(supplement.perPupilCents)} = ${formatEuros(amountCents)} [R-ST-03]`,
+          inputs: { pupilCount: command.pupilCount, perPupilCents: supplement.perPupilCents },
+          ruleIds: ["R-ST-03"],
+          schemeVersion: scheme.version,
+        },
+      },
+    },
+    { type: "BudgetReserved", data: { schemeId: scheme.definition.id, budgetLineId: state.award!.budgetLineId, applicationId: command.applicationId, amountCents } },
   );
 }

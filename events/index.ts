@@ -23,6 +23,7 @@ import {
   AwardLetterIssuedV1,
   GrantOpenedV1,
   ProjectStartedV1,
+  VsoSupplementAwardedV1,
 } from "./lifecycle-events.ts";
 import { AcknowledgementNotSentV1, AcknowledgementSentV1, IntakeFailedV1, MailFiledV1, MailReceivedV1 } from "./intake-events.ts";
 import {
@@ -66,6 +67,7 @@ export const currentEvents = {
   AwardLapsed: AwardLapsedV1,
   AwardLetterIssued: AwardLetterIssuedV1,
   GrantOpened: GrantOpenedV1,
+  VsoSupplementAwarded: VsoSupplementAwardedV1,
   InvoiceRegistered: InvoiceRegisteredV1,
   PaymentApproved: PaymentApprovedV1,
   PaymentMade: PaymentMadeV1,

@@ -212,3 +212,25 @@ export const GrantOpenedV1 = eventVersion(
     })
     .strict(),
 );
+
+/**
+ * R-ST-03: a change request ("wijzigingsverzoek") adds a supplement for special-education (VSO)
+ * pupils in a technical profile on the count date, per pupil, with an addendum to plan and budget.
+ */
+export const VsoSupplementAwardedV1 = eventVersion(
+  "VsoSupplementAwarded",
+  1,
+  z
+    .object({
+      applicationId: Identifier,
+      partnerSchool: z.string().trim().min(1).max(200),
+      pupilCount: z.number().int().positive().max(10_000),
+      countDate: CalendarDate,
+      perPupilCents: Cents.positive(),
+      amountCents: Cents.positive(),
+      addendumRef: z.string().trim().min(1).max(300),
+      requestedOn: CalendarDate,
+      derivation: Derivation,
+    })
+    .strict(),
+);

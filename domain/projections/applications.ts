@@ -27,6 +27,7 @@ export interface ApplicationView {
   readonly withdrawal: { readonly reason: string; readonly releasedCents: number } | null;
   readonly projectStartedOn: string | null;
   readonly lapse: { readonly lapsedOn: string; readonly releasedCents: number } | null;
+  readonly vsoSupplement: { readonly partnerSchool: string; readonly pupilCount: number; readonly amountCents: number; readonly formula: string } | null;
   readonly awardLetter: { readonly grantId: string; readonly issuedOn: string; readonly commitments: ReadonlyArray<{ commitmentId: string; description: string }> } | null;
   /** The application stream's version this view includes; clients send it back as If-Match. */
   readonly version: number;
@@ -52,6 +53,7 @@ export function applyToApplicationView(view: ApplicationView | undefined, event:
       withdrawal: null,
       projectStartedOn: null,
       lapse: null,
+      vsoSupplement: null,
       awardLetter: null,
       version: event.version,
       registeredVia: event.metadata.channel,
@@ -86,6 +88,12 @@ export function applyToApplicationView(view: ApplicationView | undefined, event:
       return { ...next, projectStartedOn: e.data.startedOn };
     case "AwardLapsed":
       return { ...next, status: "lapsed", lapse: { lapsedOn: e.data.lapsedOn, releasedCents: e.data.releasedCents } };
+    case "VsoSupplementAwarded":
+      return {
+        ...next,
+        award: view.award && { ...view.award, amountCents: view.award.amountCents + e.data.amountCents },
+        vsoSupplement: { partnerSchool: e.data.partnerSchool, pupilCount: e.data.pupilCount, amountCents: e.data.amountCents, formula: e.data.derivation.formula },
+      };
     case "AwardLetterIssued":
       return { ...next, status: "granted", awardLetter: { grantId: e.data.grantId, issuedOn: e.data.issuedOn, commitments: e.data.commitments.map(({ commitmentId, description }) => ({ commitmentId, description })) } };
     default:

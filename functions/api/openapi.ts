@@ -24,6 +24,7 @@ import "./record-details.ts";
 import "./register-application.ts";
 import "./release-budget-tranche.ts";
 import "./report-project-start.ts";
+import "./request-vso-supplement.ts";
 import "./withdraw-application.ts";
 import "./grants/approve-payment.ts";
 import "./grants/get-grant.ts";

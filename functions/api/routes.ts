@@ -34,6 +34,7 @@ export const apiRoutes = [
   { id: "ReportProjectStart", method: "POST", path: "/applications/{applicationId}/project-start", entry: "functions/api/report-project-start.ts", roles: staffThatRecord, writes: true },
   { id: "LapseAward", method: "POST", path: "/applications/{applicationId}/lapse", entry: "functions/api/lapse-award.ts", roles: committee, writes: true },
   { id: "IssueAwardLetter", method: "POST", path: "/applications/{applicationId}/award-letter", entry: "functions/api/issue-award-letter.ts", roles: committee, writes: true },
+  { id: "RequestVsoSupplement", method: "POST", path: "/applications/{applicationId}/vso-supplement", entry: "functions/api/request-vso-supplement.ts", roles: committee, writes: true },
   { id: "ListSchemes", method: "GET", path: "/schemes", entry: "functions/api/list-schemes.ts", roles: everyone, writes: false },
   { id: "OpenScheme", method: "POST", path: "/schemes/{schemeId}/open", entry: "functions/api/open-scheme.ts", roles: ["admin"], writes: true },
   { id: "GetBudget", method: "GET", path: "/schemes/{schemeId}/budget", entry: "functions/api/get-budget.ts", roles: everyone, writes: false },

@@ -81,4 +81,26 @@ describe("Sterk Techniekonderwijs 2020", () => {
     const two = await staff.view(second, 5);
     expect(two.assessment.checks.find((c: { checkId: string }) => c.checkId === "one-per-region")).toMatchObject({ outcome: "not-met" });
   });
+
+  it("R-ST-03 an approved region's change request adds EUR 15,895 per VSO pupil to its award, reserved on the line; after 2019-09-30 it is refused", async () => {
+    const zeeland = await regionalPlan("Zeeland", { coFinancing: [{ partner: "Zeeuwse Metaal BV", kindId: "financial", amountCents: 10_000_000 }] });
+    await backOffice.settle();
+    await staff.assess(zeeland);
+    await staff.award(zeeland, { roundId: "regional-plans-2019", membersPresent: ["DUS-I"], decidedOn: "2019-07-01" });
+    const before = await staff.budget("sterk-techniekonderwijs-2020");
+
+    const late = await staff.expect("committee-secretary", "POST", `/applications/${zeeland}/vso-supplement`, { partnerSchool: "VSO De Brug", pupilCount: 3, addendumRef: "addendum-zeeland.pdf", requestedOn: "2019-10-01" }, 409);
+    expect(late.body).toMatchObject({ title: "closed", ruleIds: ["R-ST-03"], detail: "change requests for the VSO supplement closed on 2019-09-30" });
+    await staff.expect("committee-secretary", "POST", `/applications/${zeeland}/vso-supplement`, { partnerSchool: "VSO De Brug", pupilCount: 3, addendumRef: "addendum-zeeland.pdf", requestedOn: "2019-09-15" }, 200);
+
+    const view = await staff.view(zeeland, 7);
+    expect(view.vsoSupplement).toEqual({ partnerSchool: "VSO De Brug", pupilCount: 3, amountCents: 4_768_500, formula: "3 x 15,895.00 = 47,685.00 [R-ST-03]" });
+    expect(view.award.amountCents).toBe(90_000_000 + 4_768_500);
+    const after = await staff.budget("sterk-techniekonderwijs-2020");
+    expect(before["regional-plans"].availableCents - after["regional-plans"].availableCents).toBe(4_768_500);
+    await staff.awardLetter(zeeland, "2019-10-15");
+    expect((await staff.view(zeeland, 8)).awardLetter).toBeTruthy();
+    const budget = await staff.budget("sterk-techniekonderwijs-2020");
+    expect(budget["regional-plans"].reservedCents).toBe(90_000_000);
+  });
 });
