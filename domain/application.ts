@@ -384,7 +384,14 @@ export function decideCommitteeDecision(
     return refuse("invalid", `EUR ${formatEuros(amount)} is above the maximum of EUR ${formatEuros(assessment.maximumAmountCents)}: ${assessment.derivation.formula}`, { ruleIds: assessment.derivation.ruleIds });
   }
   if (amount > requested) return refuse("invalid", `EUR ${formatEuros(amount)} is more than the EUR ${formatEuros(requested)} requested`);
-  const budgetLineId = scheme.definition.instruments.find((i) => i.id === state.registration!.instrumentId)!.budgetLineId;
+  const instrument = scheme.definition.instruments.find((i) => i.id === state.registration!.instrumentId)!;
+  const budgetLineId = instrument.budgetLineId;
+  // R-VD-02: a tier is meant for so many hubs (5 top, 4 middle); the line's reservations and commitments are its grants.
+  const grantsOnLine = new Set([...Object.keys(line.reserved), ...Object.keys(line.committed)]);
+  grantsOnLine.delete(command.applicationId);
+  if (instrument.maxAwards !== null && grantsOnLine.size >= instrument.maxAwards) {
+    return refuse("closed", `${instrument.id} is for at most ${instrument.maxAwards} hubs and has ${grantsOnLine.size} grants`, { ruleIds: [...instrument.ruleIds] });
+  }
   const available = availableCents(line);
   const closesOnExhaustion = scheme.definition.term.closesWhenBudgetExhausted;
   if (amount > available) {

@@ -633,6 +633,29 @@ describe("AssessApplication (R-TH-02..R-TH-08, R-VD-05, R-VD-07)", () => {
   });
 });
 
+describe("R-VD-02 a tier is meant for so many hubs", () => {
+  it("R-VD-02 a fifth hub-middle grant is refused even with money left on the line (at most 4 middle hubs)", () => {
+    // Prepare: four middle hubs awarded EUR 10,000.00 each, leaving EUR 80,000.00 on the EUR 120,000.00 line.
+    let line = openedLine(verduurzamen, "hub-middle");
+    const awardOne = (n: number) => {
+      const registration = hub2025(`app-mid-${n}`, `Technohub Midden ${n}`, "hub-middle");
+      const streams = queuedApplication(line, { s: verduurzamen, registration, details: details2025(registration.applicationId, { companyName: `Midden ${n} BV`, metalektroCompany: true }) });
+      streams.must((a) => decideAssess(a, { applicationId: registration.applicationId, others: [], answers: allYes }, verduurzamen));
+      return given(streams.application, streams.line).when((a, l) => decideCommitteeDecision(a, l, committee({ applicationId: registration.applicationId, roundId: "2025-06-12", amountCents: 1_000_000, decidedOn: "2025-06-12" }), verduurzamen));
+    };
+    for (let n = 1; n <= 4; n++) line = [...line, ...accepted(awardOne(n)).filter((e) => e.type.startsWith("Budget"))];
+
+    // Act
+    const { refusal: fifth, events } = refused(awardOne(5));
+
+    // Assess
+    expect(fifth.code).toBe("closed");
+    expect(fifth.reason).toBe("hub-middle is for at most 4 hubs and has 4 grants");
+    expect(fifth.ruleIds).toContain("R-VD-02");
+    expect(events).toEqual([]);
+  });
+});
+
 describe("CommitteeDecision and the budget (R-X-02, R-TH-01, R-TH-10)", () => {
   it("R-X-02 an award reserves its amount on the line in the same decision: AwardGranted + BudgetReserved", () => {
     // Prepare
