@@ -12,13 +12,8 @@ import {
   initialSchemeState,
 } from "../../domain/scheme.ts";
 import { type DomainEvent, type DomainEventOf, eventCatalogue } from "../../events/index.ts";
-import { bundledSchemes } from "../../schemes/bundled.ts";
+import { accepted, refused, schemeUnderDecision as scheme } from "../support/decisions.ts";
 
-function scheme(id: string): SchemeUnderDecision {
-  const loaded = bundledSchemes().get(id);
-  if (!loaded) throw new Error(`scheme ${id} is not bundled`);
-  return { definition: loaded.definition, version: loaded.version };
-}
 const technohubs = scheme("technohubs-2020");
 const verduurzamen = scheme("verduurzamen-2025");
 
@@ -33,15 +28,7 @@ function spec<S>(initial: S, evolve: (state: S, event: DomainEvent) => S) {
 const schemeSpec = spec<SchemeState>(initialSchemeState, evolveScheme);
 const lineSpec = spec<BudgetLineState>(initialBudgetLineState, evolveBudgetLine);
 
-function accepted<E>(decision: Decision<E>): ReadonlyArray<E> {
-  if (decision.outcome !== "accepted") throw new Error(`expected acceptance, got refusal: ${decision.refusal.reason}`);
-  return decision.events;
-}
 
-function refused<E>(decision: Decision<E>) {
-  if (decision.outcome !== "refused") throw new Error(`expected a refusal, got ${decision.events.length} event(s)`);
-  return decision;
-}
 
 /** The events of opening a scheme, as the decider yields them. */
 function opening(s: SchemeUnderDecision) {

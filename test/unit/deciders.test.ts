@@ -21,17 +21,11 @@ import { type BudgetLineState, availableCents, committedCents, evolveBudgetLine,
 import type { Decision } from "../../domain/decision.ts";
 import { type SchemeUnderDecision, decideOpenScheme, decideReleaseBudgetTranche, initialSchemeState } from "../../domain/scheme.ts";
 import { type DomainEvent, type DomainEventOf, type EventData, eventCatalogue } from "../../events/index.ts";
-import { bundledSchemes } from "../../schemes/bundled.ts";
+import { accepted, refused as refusedAsIs, schemeUnderDecision as scheme } from "../support/decisions.ts";
 
 type Details = EventData<"ApplicationDetailsRecorded">;
 type Answers = Record<string, { answer: boolean; note?: string }>;
 
-/** The scheme as a decision sees it, straight from the bundled, validated definitions. */
-function scheme(id: string): SchemeUnderDecision {
-  const loaded = bundledSchemes().get(id);
-  if (!loaded) throw new Error(`scheme ${id} is not bundled`);
-  return { definition: loaded.definition, version: loaded.version };
-}
 const technohubs = scheme("technohubs-2020");
 const verduurzamen = scheme("verduurzamen-2025");
 const sterk = scheme("sterk-techniekonderwijs-2020");
@@ -46,15 +40,11 @@ function given(application: ReadonlyArray<DomainEvent>, line: ReadonlyArray<Doma
   return { when: <E>(decide: (application: ApplicationState, line: BudgetLineState) => Decision<E>) => decide(applicationState, lineState) };
 }
 
-function accepted<E>(decision: Decision<E>): ReadonlyArray<E> {
-  if (decision.outcome !== "accepted") throw new Error(`expected acceptance, got refusal ${decision.refusal.code}: ${decision.refusal.reason}`);
-  return decision.events;
-}
 
 /** The refusal, and the events recorded with it (none for a plain refusal). */
 function refused<E>(decision: Decision<E>) {
-  if (decision.outcome !== "refused") throw new Error(`expected a refusal, got ${decision.events.length} event(s): ${decision.events.map((e) => (e as DomainEvent).type).join(", ")}`);
-  return { refusal: decision.refusal, events: decision.events ?? [] };
+  const { refusal, events } = refusedAsIs(decision);
+  return { refusal, events: events ?? [] };
 }
 
 const types = (events: ReadonlyArray<DomainEvent>) => events.map((e) => e.type);

@@ -25,14 +25,10 @@ import type { SchemeUnderDecision } from "../../domain/scheme.ts";
 import { type DomainEvent, type DomainEventOf, type EventData, eventCatalogue } from "../../events/index.ts";
 import { bundledSchemes } from "../../schemes/bundled.ts";
 import type { SchemeDefinition } from "../../schemes/definition.ts";
+import { accepted, refused, schemeUnderDecision as scheme } from "../support/decisions.ts";
 
 type Tranche = SchemeDefinition["paymentSchedule"]["tranches"][number];
 
-function scheme(id: string): SchemeUnderDecision {
-  const loaded = bundledSchemes().get(id);
-  if (!loaded) throw new Error(`scheme ${id} is not bundled`);
-  return { definition: loaded.definition, version: loaded.version };
-}
 const technohubs = scheme("technohubs-2020");
 const verduurzamen = scheme("verduurzamen-2025");
 const sterk = scheme("sterk-techniekonderwijs-2020");
@@ -43,15 +39,7 @@ const given = (history: ReadonlyArray<DomainEvent>) => ({
 });
 const fold = (history: ReadonlyArray<DomainEvent>) => history.reduce(evolveGrant, initialGrantState);
 
-function accepted<E>(decision: Decision<E>): ReadonlyArray<E> {
-  if (decision.outcome !== "accepted") throw new Error(`expected acceptance, got refusal: ${decision.refusal.reason}`);
-  return decision.events;
-}
 
-function refused<E>(decision: Decision<E>) {
-  if (decision.outcome !== "refused") throw new Error(`expected a refusal, got ${decision.events.length} event(s)`);
-  return decision;
-}
 
 /** Every event a decider emits must pass the current contract unchanged. */
 function expectContractValid(events: ReadonlyArray<DomainEvent>) {
