@@ -20,7 +20,7 @@ import { S3 as S3Action } from "aws-cdk-lib/aws-ses-actions";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { EVENT_SOURCE } from "../events/index.ts";
-import { apiRoutes, staffRoles } from "../functions/api/routes.ts";
+import { apiFunctionTimeoutSeconds, apiRoutes, staffRoles } from "../functions/api/routes.ts";
 import { busRules, eventPattern } from "../functions/bus/routing.ts";
 import { eventsTable, type KeyAttribute, readModelsTable, type TableDefinition } from "../functions/store/tables.ts";
 import { BackOfficeFunction, type BackOfficeFunctionProps } from "./function.ts";
@@ -272,7 +272,7 @@ export class BackOfficeStack extends Stack {
     for (const route of apiRoutes) {
       const fn = this.function(
         `${route.id}Api`,
-        { entry: route.entry, description: `${route.method} ${route.path}`, timeout: Duration.seconds(10) },
+        { entry: route.entry, description: `${route.method} ${route.path}`, timeout: Duration.seconds(apiFunctionTimeoutSeconds) },
         this.apiFunctionStack(apiFunctionShardOf(route.id)),
       ).fn;
       if (route.writes) {

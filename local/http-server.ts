@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
-import { type ApiRoute, apiRoutes } from "../functions/api/routes.ts";
+import { type ApiRoute, apiFunctionTimeoutSeconds, apiRoutes } from "../functions/api/routes.ts";
 import { verifyToken } from "./auth.ts";
 
 /** API Gateway HTTP APIs refuse payloads above 10 MB; Lambda's own limit is 6 MB. */
@@ -27,7 +27,7 @@ function compile(route: ApiRoute): CompiledRoute {
 const compiled = apiRoutes.map(compile);
 
 function lambdaContext(functionName: string): Context {
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + apiFunctionTimeoutSeconds * 1000;
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName,

@@ -18,6 +18,12 @@ export interface ApiRoute {
   readonly writes: boolean;
 }
 
+/**
+ * Every API function's Lambda timeout. The stack deploys it and the local server gives handlers the
+ * same deadline, so a handler that watches its remaining time behaves here as it will on AWS.
+ */
+export const apiFunctionTimeoutSeconds = 10;
+
 const staffThatRecord: ReadonlyArray<StaffRole> = ["intake", "admin"];
 const committee: ReadonlyArray<StaffRole> = ["committee-secretary", "admin"];
 
