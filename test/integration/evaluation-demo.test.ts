@@ -76,9 +76,9 @@ describe("evaluation of the funded hubs, loaded as demo data through the API", (
     const csv = await staff.expect("auditor", "GET", `/schemes/${scheme}/evaluation?format=csv`, undefined, 200);
     expect(csv.headers.get("content-type")).toContain("text/csv");
     const lines = (csv.body as string).trim().split("\n");
-    expect(lines[0]).toBe("hubKey,hub,type,dominantCharacteristic,preconditions,selfEvaluationVersion,criterionId,criterion,status,attentionPoints,supportWishes,unmetCommitments");
+    expect(lines[0]).toBe('"hubKey","hub","type","dominantCharacteristic","preconditions","selfEvaluationVersion","criterionId","criterion","status","attentionPoints","supportWishes","unmetCommitments"');
     expect(lines).toHaveLength(1 + 7 * 6);
-    expect(lines.filter((l) => l.startsWith("technohub-tint,")).length).toBe(6);
+    expect(lines.filter((l) => l.startsWith('"technohub-tint",')).length).toBe(6);
   });
 
   it("the hub registry lists each hub with its applications and grants", async () => {

@@ -162,7 +162,7 @@ describe("payments and settlement", () => {
     expect(csv.status).toBe(200);
     expect(csv.headers.get("content-type")).toBe("text/csv; charset=utf-8");
     const [header, ...rows] = (csv.body as string).trim().split("\n");
-    expect(header).toBe("valueDate,kind,schemeId,technohub,grantId,trancheId,amountCents,ibanMasked,invoiceNumber,registeredBy,approvedBy,bankReference,eventIds");
+    expect(header).toBe('"valueDate","kind","schemeId","technohub","grantId","trancheId","amountCents","ibanMasked","invoiceNumber","registeredBy","approvedBy","bankReference","eventIds"');
     // 2 payments (paid in full) + 2 (settled lower) + 1 payment and 2 repayments (recovery).
     expect(rows.length).toBe(7);
     expect(csv.body).not.toContain(IBAN);

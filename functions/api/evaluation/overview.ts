@@ -1,3 +1,4 @@
+import { csvDocument } from "../../../domain/csv.ts";
 import { type UnmetCommitment, hubKeyOf, unmetCommitments } from "../../../domain/evaluation.ts";
 import type { ApplicationView } from "../../../domain/projections/applications.ts";
 import type { HubEvaluationView } from "../../../domain/projections/evaluation.ts";
@@ -92,11 +93,6 @@ function allocation(scheme: SchemeDefinition, hubs: ReadonlyArray<HubOverview>):
   return { illustrative: matrix.illustrative, ruleIds: matrix.ruleIds, totalAwardedCents: all, unclassifiedCents: all - total, cells };
 }
 
-const csvCell = (value: unknown) => {
-  const text = Array.isArray(value) ? value.join(" | ") : value === null || value === undefined ? "" : String(value);
-  return /[",\n;|]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-};
-
 const columns = ["hubKey", "hub", "type", "dominantCharacteristic", "preconditions", "selfEvaluationVersion", "criterionId", "criterion", "status", "attentionPoints", "supportWishes", "unmetCommitments"] as const;
 
 /** One row per hub and criterion (one row for a hub without a self-evaluation). */
@@ -116,6 +112,6 @@ export function overviewCsv(overview: EvaluationOverview): string {
     if (!criteria.length) return [{ ...common, criterionId: undefined, criterion: undefined, status: undefined, attentionPoints: undefined }];
     return criteria.map((c) => ({ ...common, criterionId: c.criterionId, criterion: c.criterion, status: c.status, attentionPoints: c.attentionPoints }));
   });
-  const lines = [columns.join(","), ...rows.map((r) => columns.map((c) => csvCell((r as Record<string, unknown>)[c])).join(","))];
-  return `${lines.join("\n")}\n`;
+  // Through the one CSV writer: hub names, criteria and attention points are people's text (formula injection).
+  return csvDocument(columns, rows, { listSeparator: " | " });
 }

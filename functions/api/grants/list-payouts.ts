@@ -1,15 +1,11 @@
 import { z } from "zod";
+import { csvDocument } from "../../../domain/csv.ts";
 import { type GrantView, type Payout, grantsProjection } from "../../../domain/projections/grants.ts";
 import { CalendarDate, Identifier } from "../../../events/index.ts";
 import { dependencies } from "../../runtime/dependencies.ts";
 import { HttpProblem, httpRoute } from "../http.ts";
 
 const columns: Array<keyof Payout> = ["valueDate", "kind", "schemeId", "technohub", "grantId", "trancheId", "amountCents", "ibanMasked", "invoiceNumber", "registeredBy", "approvedBy", "bankReference", "eventIds"];
-
-const csvCell = (value: unknown) => {
-  const text = Array.isArray(value) ? value.join(" ") : value === null || value === undefined ? "" : String(value);
-  return /[",\n;]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-};
 
 /** The payout history: every payment and repayment, filterable by scheme, hub and period; JSON or CSV. */
 export const handler = httpRoute(
@@ -36,8 +32,8 @@ export const handler = httpRoute(
       .sort((a, b) => `${a.valueDate}${a.grantId}${a.eventIds.at(-1)}`.localeCompare(`${b.valueDate}${b.grantId}${b.eventIds.at(-1)}`));
     const totalCents = payouts.reduce((s, p) => s + p.amountCents, 0);
     if (format === "csv") {
-      const lines = [columns.join(","), ...payouts.map((p) => columns.map((c) => csvCell(p[c])).join(","))];
-      return { status: 200, headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="payouts-${schemeId}.csv"` }, body: `${lines.join("\n")}\n`, raw: true };
+      // Hub names, invoice numbers and the like are staff's text: csvDocument escapes them (formula injection); amountCents stays numeric.
+      return { status: 200, headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="payouts-${schemeId}.csv"` }, body: csvDocument(columns, payouts), raw: true };
     }
     return { status: 200, body: { schemeId, filters: { technohub: technohub ?? null, from: from ?? null, to: to ?? null }, count: payouts.length, totalCents, items: payouts } };
   },
