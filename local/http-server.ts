@@ -67,6 +67,37 @@ export interface LocalApiOptions {
   readonly projectRoot: string;
   /** Routes API Gateway would not have: health and the like. Answered without a token. */
   readonly publicRoutes?: ReadonlyMap<string, () => Promise<{ status: number; body: unknown }>>;
+  /** Timeouts and the connection cap; {@link defaultLocalApiLimits} unless given (tests shorten the timeouts). */
+  readonly limits?: Partial<LocalApiLimits>;
+}
+
+export interface LocalApiLimits {
+  /** The request line and headers must have arrived within this (slow-headers clients get 408). */
+  readonly headersTimeoutMs: number;
+  /** The whole request, body included, must have arrived within this, or 408 and the connection is closed. */
+  readonly requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  readonly keepAliveTimeoutMs: number;
+  /** Connections beyond this many are closed at once (Node drops them on accept), never queued. */
+  readonly maxConnections: number;
+}
+
+/**
+ * Like API Gateway, the local API does not wait for a slow client forever. 30 s for the whole
+ * request is API Gateway's HTTP API integration timeout; 10 s for the headers and Node's 5 s
+ * keep-alive are ours. 256 connections is far above what staff and the tests open (a few dozen at
+ * most) and far below what one Node process holds, so a runaway client cannot exhaust the machine.
+ */
+export const defaultLocalApiLimits: LocalApiLimits = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, maxConnections: 256 };
+
+function serverOptions(limits: LocalApiLimits) {
+  return {
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    // Node looks for timed-out requests only this often (30 s by default, which would double the timeout).
+    connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(limits.headersTimeoutMs / 4))),
+  };
 }
 
 /**
@@ -84,7 +115,8 @@ export async function startLocalApi(options: LocalApiOptions): Promise<{ server:
     return loaded;
   };
 
-  const server = createServer(async (req, res) => {
+  const limits: LocalApiLimits = { ...defaultLocalApiLimits, ...options.limits };
+  const server = createServer(serverOptions(limits), async (req, res) => {
     try {
       const url = new URL(req.url ?? "/", "http://localhost");
       const method = (req.method ?? "GET").toUpperCase();
@@ -149,6 +181,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<{ server:
       else res.end();
     }
   });
+  server.maxConnections = limits.maxConnections;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, options.host, () => resolve());
