@@ -2,7 +2,7 @@ import type { DomainEvent, DomainEventOf, EventData } from "../events/index.ts";
 import { type BudgetLineState, availableCents } from "./budget.ts";
 import { localDate } from "./calendar.ts";
 import { type Decision, accept, refuse, refuseAndRecord } from "./decision.ts";
-import { type AssessmentInput, eligibleCosts, maximumAmount, runChecks } from "./eligibility.ts";
+import { type AssessmentInput, amountsBeyondMoney, eligibleCosts, maximumAmount, runChecks } from "./eligibility.ts";
 import { type Cents, formatEuros } from "./money.ts";
 import { queueKey, roundFor } from "./rounds.ts";
 import { paymentPlan } from "./payments.ts";
@@ -304,6 +304,9 @@ export function decideAssess(state: ApplicationState, command: Assess, scheme: S
   if (state.status !== "queued" && !refusedForBudget) {
     return refuse("invalid", `only complete applications are assessed; application ${command.applicationId} is ${state.status}`, { ruleIds: ["R-TH-09"] });
   }
+  // Finding 6: details whose amounts no number adds up to the cent are refused with the field, never a RangeError.
+  const beyond = amountsBeyondMoney(state.details);
+  if (beyond) return refuse("invalid", beyond.reason, { details: { field: beyond.field } });
   const registration = state.registration!;
   const instrument = scheme.definition.instruments.find((i) => i.id === registration.instrumentId)!;
   const checks = runChecks({ scheme: scheme.definition, registration, details: state.details, others: command.others, answers: command.answers });

@@ -1,7 +1,7 @@
-import type { EventData } from "../events/index.ts";
+import { type EventData, MAX_AMOUNT_CENTS } from "../events/index.ts";
 import type { SchemeDefinition } from "../schemes/definition.ts";
 import { localDate } from "./calendar.ts";
-import { type Cents, formatEuros, formatShare, shareOf } from "./money.ts";
+import { type Cents, formatEuros, formatShare, shareOf, sumCents } from "./money.ts";
 
 type CostLine = EventData<"ApplicationDetailsRecorded">["costLines"][number];
 type Details = EventData<"ApplicationDetailsRecorded">;
@@ -17,6 +17,26 @@ export interface EligibleCosts {
 }
 
 /**
+ * Lists of amounts in recorded details whose sum no number holds to the cent (finding 6). The API
+ * refuses such amounts up front (AmountCents), but details recorded before that bound, or read
+ * from an emailed form, may still hold them: the assessment refuses with this reason instead of
+ * throwing, and staff record the details again.
+ */
+export function amountsBeyondMoney(details: Details | undefined): { field: string; reason: string } | undefined {
+  if (!details) return undefined;
+  const lists = [
+    { field: "costLines", what: "the cost lines", amounts: details.costLines.map((l) => l.amountCents) },
+    { field: "coFinancing", what: "the co-financing contributions", amounts: (details.coFinancing ?? []).map((c) => c.amountCents) },
+  ];
+  const beyond = lists.find((l) => sumCents(l.amounts) === undefined);
+  if (!beyond) return undefined;
+  return {
+    field: beyond.field,
+    reason: `${beyond.what} add up to more than EUR ${formatEuros(Number.MAX_SAFE_INTEGER)}, more than can be counted to the cent; record the details again with each amount at most EUR ${formatEuros(MAX_AMOUNT_CENTS)}`,
+  };
+}
+
+/**
  * R-TH-03 / R-TH-04: excluded categories (hardware, fitting out rooms) are rejected whole, with
  * the scheme's reason; external hours count at most at the hourly cap, the excess is not eligible.
  */
@@ -24,7 +44,7 @@ export function eligibleCosts(lines: ReadonlyArray<CostLine>, scheme: SchemeDefi
   const rules = scheme.costRules;
   const eligibleForInstrument = rules.eligibleCategories.filter((c) => c.instrumentIds.includes(instrumentId));
   const excludedCosts: EligibleCosts["excludedCosts"] = [];
-  let eligible = 0;
+  const countedLines: Cents[] = [];
   for (const line of lines) {
     const excludedCategory = rules.excludedCategories.find((c) => c.id === line.categoryId && c.instrumentIds.includes(instrumentId));
     if (excludedCategory) {
@@ -54,8 +74,11 @@ export function eligibleCosts(lines: ReadonlyArray<CostLine>, scheme: SchemeDefi
         counted = cap;
       }
     }
-    eligible += counted;
+    countedLines.push(counted);
   }
+  // Exact, never a rounded double: amountsBeyondMoney() keeps lines whose sum no number holds away from here.
+  const eligible = sumCents(countedLines, "eligible costs");
+  if (eligible === undefined) throw new RangeError("the eligible costs add up to more than Number.MAX_SAFE_INTEGER cents; check amountsBeyondMoney() first");
   return { eligibleCostsCents: eligible, excludedCosts };
 }
 
@@ -201,7 +224,8 @@ export function runChecks(input: AssessmentInput): CheckOutcome[] {
         case "co-financing-min-share": {
           if (!details?.totalPlanCostsCents) return unknown(check, "the total plan costs are not recorded");
           const known = new Set(check.contributionKinds.map((k) => k.id));
-          const counted = (details.coFinancing ?? []).filter((c) => known.has(c.kindId)).reduce((s, c) => s + c.amountCents, 0);
+          const counted = sumCents((details.coFinancing ?? []).filter((c) => known.has(c.kindId)).map((c) => c.amountCents));
+          if (counted === undefined) return unknown(check, "the co-financing contributions add up to more than can be counted to the cent; record them again");
           // Exact comparison in integers: contributions / total >= share / 10000.
           const ok = BigInt(counted) * 10_000n >= BigInt(details.totalPlanCostsCents) * BigInt(check.minShareBasisPoints);
           const text = `co-financing ${formatEuros(counted)} of plan costs ${formatEuros(details.totalPlanCostsCents)}, at least ${formatShare(check.minShareBasisPoints)} required`;

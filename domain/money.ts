@@ -12,6 +12,17 @@ export function assertCents(value: number, what = "amount"): Cents {
   return value;
 }
 
+/**
+ * The exact sum of amounts, added in BigInt; `undefined` when it passes Number.MAX_SAFE_INTEGER,
+ * where a number no longer holds every cent (finding 6: two cost lines of 2^53 - 1 cents). Callers
+ * refuse with a reason; they never carry on with a rounded sum.
+ */
+export function sumCents(amounts: Iterable<Cents>, what = "amount"): Cents | undefined {
+  let total = 0n;
+  for (const amount of amounts) total += BigInt(assertCents(amount, what));
+  return total <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(total) : undefined;
+}
+
 /** `amount x share`, rounded as asked. Grants round down: the fund never pays a fraction above its cap. */
 export function shareOf(amount: Cents, share: BasisPoints, rounding: Rounding): Cents {
   assertCents(amount);

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { decideCommitteeDecision } from "../../domain/application.ts";
-import { CalendarDate, Cents, Identifier } from "../../events/index.ts";
+import { AmountCents, CalendarDate, Identifier } from "../../events/index.ts";
 import { applicationCommand, notAfterToday } from "./application-command.ts";
 
 export const RecordDecisionBody = z.discriminatedUnion("decision", [
@@ -9,7 +9,7 @@ export const RecordDecisionBody = z.discriminatedUnion("decision", [
       decision: z.literal("award"),
       roundId: Identifier,
       /** Defaults to the lower of the maximum amount and the amount requested. */
-      amountCents: Cents.positive().optional(),
+      amountCents: AmountCents.positive().optional(),
       membersPresent: z.array(z.string().trim().min(1).max(200)).min(1).max(30),
       decidedOn: CalendarDate.optional(),
     })

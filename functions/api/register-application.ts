@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { decideRegisterApplication, evolveApplication, initialApplicationState } from "../../domain/application.ts";
 import { evolveBudgetLine, initialBudgetLineState } from "../../domain/budget.ts";
-import { Cents, Identifier, Instant, streamIds } from "../../events/index.ts";
+import { AmountCents, Identifier, Instant, streamIds } from "../../events/index.ts";
 import { dependencies } from "../runtime/dependencies.ts";
 import { executeDecision, idForIdempotencyKey } from "./command.ts";
 import { HttpProblem, httpRoute } from "./http.ts";
@@ -14,7 +14,7 @@ export const RegisterApplicationBody = z
     applicant: z
       .object({ companyName: z.string().trim().min(1).max(200), chamberOfCommerceNumber: z.string().regex(/^\d{8}$/, "8 digits").nullable().default(null) })
       .strict(),
-    requestedAmountCents: Cents,
+    requestedAmountCents: AmountCents,
     /** R-TH-09: when it reached the fund; defaults to now for applications handed in at the desk. */
     receivedAt: Instant.optional(),
     /** Sections of the application that arrived with it (ids from the scheme's required sections). */

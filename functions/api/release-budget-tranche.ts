@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { evolveBudgetLine, initialBudgetLineState } from "../../domain/budget.ts";
 import { decideReleaseBudgetTranche } from "../../domain/scheme.ts";
-import { Cents, Identifier, streamIds } from "../../events/index.ts";
+import { AmountCents, Identifier, streamIds } from "../../events/index.ts";
 import { dependencies } from "../runtime/dependencies.ts";
 import { executeCommand } from "./command.ts";
 import { HttpProblem, httpRoute } from "./http.ts";
@@ -11,7 +11,7 @@ export const handler = httpRoute(
   "ReleaseBudgetTranche",
   {
     path: z.object({ schemeId: Identifier, budgetLineId: Identifier }),
-    body: z.object({ amountCents: Cents.positive(), boardDecision: z.string().trim().min(1).max(500) }).strict(),
+    body: z.object({ amountCents: AmountCents.positive(), boardDecision: z.string().trim().min(1).max(500) }).strict(),
   },
   async (input) => {
     const { events, schemes } = dependencies();

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { decideRegisterInvoice } from "../../../domain/payments.ts";
-import { CalendarDate, Cents, Identifier } from "../../../events/index.ts";
+import { AmountCents, CalendarDate, Identifier } from "../../../events/index.ts";
 import { notAfterToday } from "../application-command.ts";
 import { GrantPath, grantCommand } from "./grant-command.ts";
 
@@ -9,7 +9,7 @@ export const RegisterInvoiceBody = z
     trancheId: Identifier,
     invoiceNumber: z.string().trim().min(1).max(100),
     invoiceDate: CalendarDate,
-    amountCents: Cents.positive(),
+    amountCents: AmountCents.positive(),
     /** Spaces allowed as printed on invoices; stored without them, in capitals. */
     iban: z.string().trim().min(15).max(42).transform((v) => v.replace(/\s+/g, "").toUpperCase()),
     documentRef: z.string().trim().min(1).max(300),

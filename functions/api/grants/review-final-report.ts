@@ -1,11 +1,11 @@
 import { z } from "zod";
 import { decideReviewFinalReport } from "../../../domain/payments.ts";
-import { CalendarDate, Cents } from "../../../events/index.ts";
+import { AmountCents, CalendarDate } from "../../../events/index.ts";
 import { notAfterToday } from "../application-command.ts";
 import { GrantPath, grantCommand } from "./grant-command.ts";
 
 export const ReviewFinalReportBody = z.discriminatedUnion("decision", [
-  z.object({ decision: z.literal("approve"), approvedEligibleCostsCents: Cents, on: CalendarDate.optional(), note: z.string().max(2000).optional() }).strict(),
+  z.object({ decision: z.literal("approve"), approvedEligibleCostsCents: AmountCents, on: CalendarDate.optional(), note: z.string().max(2000).optional() }).strict(),
   z.object({ decision: z.literal("return"), reason: z.string().trim().min(1).max(2000), on: CalendarDate.optional() }).strict(),
 ]);
 

@@ -1,13 +1,13 @@
 import { z } from "zod";
 import { decideSubmitFinalReport } from "../../../domain/payments.ts";
-import { CalendarDate, Cents, Identifier } from "../../../events/index.ts";
+import { AmountCents, CalendarDate, Identifier } from "../../../events/index.ts";
 import { notAfterToday } from "../application-command.ts";
 import { GrantPath, grantCommand } from "./grant-command.ts";
 
 export const FinalReportBody = z
   .object({
     results: z.array(z.object({ objective: z.string().trim().min(1).max(500), achieved: z.boolean(), note: z.string().max(2000).default("") }).strict()).min(1).max(50),
-    actualCosts: z.array(z.object({ categoryId: Identifier, amountCents: Cents }).strict()).min(1).max(100),
+    actualCosts: z.array(z.object({ categoryId: Identifier, amountCents: AmountCents }).strict()).min(1).max(100),
     submittedOn: CalendarDate.optional(),
   })
   .strict();
