@@ -4,7 +4,7 @@ import type { Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import { decideOpenScheme, evolveScheme, initialSchemeState } from "../domain/scheme.ts";
 import { projectionNamed } from "../domain/projections/index.ts";
@@ -40,6 +40,11 @@ export interface BackOfficeOptions {
   signingKey: Uint8Array;
   tables?: { events: string; readModels: string };
   progress?: (message: string) => void;
+  /**
+   * Called when the DynamoDB Local this back office started is gone for good: it ran in memory
+   * (its data died with it) or could not be restarted on its data folder. `npm start` exits 1.
+   */
+  onStoreLost?: (reason: string) => void;
 }
 
 export interface BackOffice {
@@ -49,6 +54,8 @@ export interface BackOffice {
   readonly mailDir: string;
   readonly dynamoEndpoint: string;
   readonly tables: { events: string; readModels: string };
+  /** The DynamoDB Local process this back office started and supervises; undefined with `dynamoEndpoint`. */
+  readonly dynamoDbLocal: DynamoDbLocal | undefined;
   readonly dependencies: Dependencies;
   readonly bus: InProcessBus;
   /** Resolves when the stream has been quiet for a moment and every delivery has finished. */
@@ -107,6 +114,54 @@ export async function startBackOffice(options: BackOfficeOptions): Promise<BackO
   });
   poller.start();
 
+  // Health asks the store itself, once, briefly: "ready" must mean the events table answers now.
+  const healthClient = new DynamoDBClient({ ...clientConfig, maxAttempts: 1, requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 } });
+  let storeLost: string | undefined;
+  let restarting: string | undefined;
+  let stopped = false;
+  const health = async (): Promise<{ status: number; body: unknown }> => {
+    const unavailable = (reason: string) => ({ status: 503, body: { status: "unavailable", reason } });
+    if (storeLost) return unavailable(storeLost);
+    try {
+      await healthClient.send(new DescribeTableCommand({ TableName: tables.events }), { abortSignal: AbortSignal.timeout(2_000) });
+    } catch (error) {
+      return unavailable(restarting ?? `the events table does not answer: ${error instanceof Error ? error.message || error.name : String(error)}`);
+    }
+    return { status: 200, body: { status: "ready", schemes: dependencies.schemes.all().map((s) => s.definition.id) } };
+  };
+  // Supervision: DynamoDB Local is restarted only when its data is on disk. An in-memory one took the
+  // data with it; starting an empty one would make every figure a lie, so the store is reported lost.
+  if (dynamo) {
+    const local = dynamo;
+    const maxAttempts = 3;
+    local.onUnexpectedExit((exit) => {
+      const why = `DynamoDB Local (pid ${exit.pid}) exited unexpectedly (${exit.signal ?? `code ${exit.code}`})`;
+      const lose = (reason: string) => {
+        storeLost = reason;
+        restarting = undefined;
+        progress(reason);
+        options.onStoreLost?.(reason);
+      };
+      if (!local.dataDir) return lose(`${why}; it ran in memory, so its data is gone`);
+      void (async () => {
+        for (let attempt = 1; attempt <= maxAttempts && !stopped; attempt++) {
+          restarting = `${why}; restarting it on ${local.dataDir} (attempt ${attempt} of ${maxAttempts})`;
+          progress(restarting);
+          try {
+            await local.restart();
+            restarting = undefined;
+            progress(`DynamoDB Local is back (pid ${local.pid}) with the data in ${local.dataDir}`);
+            return;
+          } catch (error) {
+            progress(`restarting DynamoDB Local failed: ${error instanceof Error ? error.message : String(error)}`);
+            await new Promise((r) => setTimeout(r, 500 * attempt));
+          }
+        }
+        if (!stopped) lose(`${why}; it could not be restarted on ${local.dataDir} in ${maxAttempts} attempts`);
+      })();
+    });
+  }
+
   progress(`opening ${dependencies.schemes.all().length} schemes`);
   for (const scheme of dependencies.schemes.all()) await openScheme(events, scheme);
 
@@ -115,7 +170,7 @@ export async function startBackOffice(options: BackOfficeOptions): Promise<BackO
     port: options.port ?? 3000,
     signingKey: options.signingKey,
     projectRoot,
-    publicRoutes: new Map([["GET /health", async () => ({ status: 200, body: { status: "ready", schemes: dependencies.schemes.all().map((s) => s.definition.id) } })]]),
+    publicRoutes: new Map([["GET /health", () => health()]]),
   });
   // Next to the API: the email intake. It reads the dependencies per message, as the API handlers do.
   let temporaryMailDir: string | undefined;
@@ -126,13 +181,13 @@ export async function startBackOffice(options: BackOfficeOptions): Promise<BackO
     dependencies: currentDependencies,
   });
 
-  let stopped = false;
   return {
     apiUrl: url,
     smtpUrl: smtp.url,
     mailDir: smtp.mailDir,
     dynamoEndpoint: endpoint,
     tables,
+    dynamoDbLocal: dynamo,
     dependencies,
     bus,
     async settle() {
@@ -146,6 +201,7 @@ export async function startBackOffice(options: BackOfficeOptions): Promise<BackO
     async stop() {
       if (stopped) return;
       stopped = true;
+      healthClient.destroy();
       await smtp.stop();
       if (temporaryMailDir) await rm(temporaryMailDir, { recursive: true, force: true });
       await closeServer(server);

@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { localSigningKey } from "./auth.ts";
 import { startBackOffice } from "./back-office.ts";
@@ -7,10 +8,12 @@ const usage = `Usage: npm start -- [--port 3000] [--data-dir .local/dynamodb] [-
 Runs the whole back office on this machine: DynamoDB Local, the outbox relay, the in-process
 bus with the projectors, the staff API and the SMTP email intake on 127.0.0.1.
   --port N         the API's port (default 3000; 0 picks a free one)
-  --data-dir DIR   keep the database in DIR between runs (default: in memory)
+  --data-dir DIR   keep the database in DIR between runs (default: in memory); made 0700, its files 0600.
+                   If DynamoDB Local dies, it is restarted on DIR (3 attempts); in memory, npm start exits 1.
   --smtp-port N    the email intake's SMTP port (default 2525; 0 picks a free one)
-  --mail-dir DIR   where received mail, its documents and the acknowledgements (outbox/) go (default .local/mail)
-  --demo           load the 2025 Verduurzamen round and its evaluation through the API (local/demo.ts)`;
+  --mail-dir DIR   where received mail, its documents and the acknowledgements (outbox/) go (default .local/mail in the project)
+  --demo           load the 2025 Verduurzamen round and its evaluation through the API (local/demo.ts)
+A relative DIR is taken from the folder you typed npm start in (npm's INIT_CWD), else the current folder.`;
 
 let args;
 try {
@@ -19,7 +22,7 @@ try {
       port: { type: "string", default: "3000" },
       "data-dir": { type: "string" },
       "smtp-port": { type: "string", default: "2525" },
-      "mail-dir": { type: "string", default: ".local/mail" },
+      "mail-dir": { type: "string" },
       demo: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -42,15 +45,33 @@ if (!Number.isInteger(smtpPort) || smtpPort < 0 || smtpPort > 65535) {
   console.error(`--smtp-port must be a number from 0 to 65535, got ${args.values["smtp-port"]}\n\n${usage}`);
   process.exit(2);
 }
-const mailDir = args.values["mail-dir"];
+// npm runs scripts in the project root; a path the user typed is meant from where they typed it.
+const typedFrom = process.env.INIT_CWD || process.cwd();
+const mailDir = args.values["mail-dir"] ? resolve(typedFrom, args.values["mail-dir"]) : resolve(".local/mail");
 
 const started = performance.now();
 const say = (message: string) => console.log(`[back office] ${message}`);
-const dataDir = args.values["data-dir"];
-if (dataDir) (await import("node:fs")).mkdirSync(dataDir, { recursive: true });
+// DynamoDB Local makes the folder (0700); it runs with the jar's folder as cwd, so the path must be absolute.
+const dataDir = args.values["data-dir"] ? resolve(typedFrom, args.values["data-dir"]) : undefined;
 
 try {
-  const backOffice = await startBackOffice({ port, dataDir, smtpPort, mailDir, signingKey: localSigningKey(), progress: say });
+  let lost: string | undefined;
+  let exitOnLoss: ((reason: string) => void) | undefined;
+  const backOffice = await startBackOffice({
+    port,
+    dataDir,
+    smtpPort,
+    mailDir,
+    signingKey: localSigningKey(),
+    progress: say,
+    // The store is gone for good (in memory, or no restart worked): serving on would be a lie.
+    onStoreLost: (reason) => (exitOnLoss ? exitOnLoss(reason) : (lost = reason)),
+  });
+  exitOnLoss = (reason) => {
+    console.error(`[back office] FATAL: ${reason}. Stopping everything.${dataDir ? "" : " Keep the data across such failures with --data-dir DIR."}`);
+    void backOffice.stop().finally(() => process.exit(1));
+  };
+  if (lost) exitOnLoss(lost);
   say(`ready in ${Math.round(performance.now() - started)} ms`);
   if (args.values.demo) {
     const { loadDemoData } = await import("./demo.ts");
@@ -64,7 +85,7 @@ Health:         ${backOffice.apiUrl}/health
 SMTP intake:    ${backOffice.smtpUrl}
                 mail for ${backOffice.dependencies.schemes.all().map((s) => s.definition.intake.emailAddress).join(", ")}
 Mail folder:    ${backOffice.mailDir}   (raw/, documents/, outbox/ with the acknowledgements)
-DynamoDB Local: ${backOffice.dynamoEndpoint}
+DynamoDB Local: ${backOffice.dynamoEndpoint}   (pid ${backOffice.dynamoDbLocal?.pid}, ${dataDir ? `data in ${dataDir}` : "in memory"})
 
 Get a token:    npm run --silent token -- intake     (roles: intake, assessor, committee-secretary, finance, auditor, admin)
 Try it:         TOKEN=$(npm run --silent token -- intake | tail -n 1)
