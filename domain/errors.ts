@@ -41,3 +41,40 @@ export class CorruptEvent extends DomainError {
     this.name = "CorruptEvent";
   }
 }
+
+/**
+ * A record would exceed a size limit of the store or the bus (DynamoDB's 400 KB item, EventBridge's
+ * 256 KB entry). Nothing was written; the same request can never succeed, so it is the caller's to change.
+ */
+export class RecordTooLarge extends DomainError {
+  readonly code = "record-too-large";
+  constructor(
+    readonly what: string,
+    readonly sizeBytes: number,
+    readonly limitBytes: number,
+    detail: string,
+  ) {
+    super(`${what} is too large: ${detail}`);
+    this.name = "RecordTooLarge";
+  }
+}
+
+/**
+ * A read-model item would exceed DynamoDB's 400 KB (or a projector's commit its transaction's
+ * 4 MB / 100 items). A projection's design fault, not the caller's: the event is dead-lettered at
+ * once (retrying cannot help) and re-driven once the projection is fixed.
+ */
+export class DocumentTooLarge extends DomainError {
+  readonly code = "document-too-large";
+  /** Never worth a retry: the same fold produces the same document. */
+  readonly retryable = false;
+  constructor(
+    readonly projection: string,
+    readonly documentId: string,
+    readonly sizeBytes: number,
+    readonly limitBytes: number,
+  ) {
+    super(`${projection} document ${documentId} would be ${Math.ceil(sizeBytes / 1024)} KB; one read-model item holds at most ${Math.floor(limitBytes / 1024)} KB`);
+    this.name = "DocumentTooLarge";
+  }
+}

@@ -10,6 +10,9 @@ export const EventMetadata = z
     correlationId: z.string().min(1).max(200),
     causationId: z.string().min(1).max(200).optional(),
     idempotencyKey: z.string().min(1).max(200).optional(),
+    /** With an idempotency key: the route it was used on and the hash of the request, so a reused key is told from a retry. */
+    route: z.string().min(1).max(100).optional(),
+    requestHash: z.string().regex(/^[0-9a-f]{64}$/).optional(),
   })
   .strict();
 export type EventMetadata = z.infer<typeof EventMetadata>;

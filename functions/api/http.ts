@@ -2,7 +2,7 @@ import middy, { type MiddlewareObj } from "@middy/core";
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import type { z } from "zod";
 import type { Refusal } from "../../domain/decision.ts";
-import { ConcurrencyConflict, DomainError, StoreUnavailable } from "../../domain/errors.ts";
+import { ConcurrencyConflict, DomainError, RecordTooLarge, StoreUnavailable } from "../../domain/errors.ts";
 import { issuePaths } from "../../events/index.ts";
 import { log } from "../runtime/log.ts";
 import { type RouteId, type StaffRole, routeById, staffRoles } from "./routes.ts";
@@ -52,6 +52,10 @@ export interface ParsedInput<B, P, Q> {
   readonly correlationId: string;
   readonly idempotencyKey: string | undefined;
   readonly ifMatch: number | undefined;
+  /** The route being served: part of an idempotency key's scope. */
+  readonly routeId: RouteId;
+  /** Milliseconds left before the function's timeout; a command stops retrying well before it. */
+  readonly remainingMs: () => number;
 }
 
 export type HttpEvent<B = unknown, P = unknown, Q = unknown> = APIGatewayProxyEventV2WithJWTAuthorizer & { input?: ParsedInput<B, P, Q> };
@@ -92,9 +96,10 @@ const problemResponses = (routeId: RouteId): MiddlewareObj<HttpEvent, APIGateway
     let problem: HttpProblem;
     if (error instanceof HttpProblem) problem = error;
     else if (error instanceof ConcurrencyConflict) problem = new HttpProblem(409, "concurrency-conflict", "the record changed since you read it; reload and try again");
-    else if (error instanceof StoreUnavailable) problem = new HttpProblem(503, "unavailable", "the back office is busy; try again shortly", { retryable: true });
+    else if (error instanceof RecordTooLarge) problem = new HttpProblem(413, "too-large", `what this request would record is too large: ${error.message}; send less (fewer lines, shorter texts) or split it`, { sizeBytes: error.sizeBytes, limitBytes: error.limitBytes });
+    else if (error instanceof StoreUnavailable && error.retryable) problem = new HttpProblem(503, "unavailable", "the back office is busy; try again shortly", { retryable: true });
     else {
-      log("error", "unhandled error", { route: routeId, correlationId, errorName: error instanceof Error ? error.name : typeof error, errorMessage: error instanceof DomainError ? error.message : undefined });
+      log("error", "unhandled error", { route: routeId, correlationId, errorName: error instanceof Error ? error.name : typeof error, errorMessage: error instanceof DomainError ? error.message : undefined, causeName: error instanceof Error && error.cause instanceof Error ? error.cause.name : undefined });
       problem = new HttpProblem(500, "internal-error", "something went wrong on our side; quote the correlation id when reporting it");
     }
     if (problem.status >= 400 && problem.status < 500) log("info", "request refused", { route: routeId, correlationId, status: problem.status, title: problem.title });
@@ -132,7 +137,7 @@ function validate<T>(schema: z.ZodType<T> | undefined, value: unknown, where: st
   return result.data;
 }
 
-const parseRequest = <B, P, Q>(schemas: RouteSchemas<B, P, Q>): MiddlewareObj<HttpEvent<B, P, Q>, APIGatewayProxyStructuredResultV2> => ({
+const parseRequest = <B, P, Q>(routeId: RouteId, schemas: RouteSchemas<B, P, Q>): MiddlewareObj<HttpEvent<B, P, Q>, APIGatewayProxyStructuredResultV2> => ({
   before: async (request) => {
     const event = request.event;
     let body: unknown;
@@ -162,6 +167,8 @@ const parseRequest = <B, P, Q>(schemas: RouteSchemas<B, P, Q>): MiddlewareObj<Ht
       correlationId: correlationIdOf(event),
       idempotencyKey,
       ifMatch,
+      routeId,
+      remainingMs: () => request.context.getRemainingTimeInMillis(),
     };
   },
 });
@@ -185,10 +192,19 @@ export function httpRoute<B = undefined, P = undefined, Q = undefined>(
   run: (input: ParsedInput<B, P, Q>) => Promise<HttpResult>,
 ) {
   routeSchemas.set(routeId, schemas as RouteSchemas<unknown, unknown, unknown>);
-  return middy<HttpEvent<B, P, Q>, APIGatewayProxyStructuredResultV2, Error, Context>()
+  return middy<HttpEvent<B, P, Q>, APIGatewayProxyStructuredResultV2, Error, Context>({
+    // Commands stop retrying long before this (see executeDecision); if a single attempt still runs
+    // into the timeout, its append may or may not have landed: say so, and how to find out safely.
+    timeoutEarlyInMillis: 500,
+    timeoutEarlyResponse: () => {
+      throw new HttpProblem(503, "outcome-unknown", "the request ran out of time; it may or may not have been recorded: retry it with the same Idempotency-Key to learn which", {
+        retryable: true,
+      });
+    },
+  })
     .use(problemResponses(routeId) as MiddlewareObj<HttpEvent<B, P, Q>, APIGatewayProxyStructuredResultV2>)
     .use(authorise(routeId) as MiddlewareObj<HttpEvent<B, P, Q>, APIGatewayProxyStructuredResultV2>)
-    .use(parseRequest(schemas))
+    .use(parseRequest(routeId, schemas))
     .handler(async (event) => {
       const result = await run(event.input!);
       if (result.raw) return { statusCode: result.status, headers: result.headers, body: String(result.body ?? ""), isBase64Encoded: result.isBase64Encoded ?? false };

@@ -1,5 +1,6 @@
 import { type EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
 import { DomainError } from "../../domain/errors.ts";
+import { MAX_BUS_ENTRY_BYTES, busEntrySize } from "../store/limits.ts";
 import type { BusMessage, EventBus } from "./routing.ts";
 
 export class BusUnavailable extends DomainError {
@@ -21,8 +22,21 @@ export class EventBridgeBus implements EventBus {
     private readonly options: { maxAttempts?: number; backoffMs?: number } = {},
   ) {}
 
+  /** PutEvents takes at most 10 entries of less than 256 KB together: batches are cut by count and by size. */
   async publish(messages: ReadonlyArray<BusMessage>): Promise<void> {
-    for (let i = 0; i < messages.length; i += 10) await this.publishBatch(messages.slice(i, i + 10));
+    let batch: BusMessage[] = [];
+    let size = 0;
+    for (const message of messages) {
+      const entrySize = busEntrySize(message);
+      if (batch.length === 10 || (batch.length > 0 && size + entrySize >= MAX_BUS_ENTRY_BYTES)) {
+        await this.publishBatch(batch);
+        batch = [];
+        size = 0;
+      }
+      batch.push(message);
+      size += entrySize;
+    }
+    if (batch.length) await this.publishBatch(batch);
   }
 
   private async publishBatch(batch: ReadonlyArray<BusMessage>): Promise<void> {

@@ -8,10 +8,11 @@ import {
   type QueryCommandOutput,
   TransactWriteCommand,
 } from "@aws-sdk/lib-dynamodb";
-import { CorruptEvent, ConcurrencyConflict, StoreUnavailable } from "../../domain/errors.ts";
-import { EventMetadata, EventSchemaViolation, type RecordedEvent, UnknownEventType, eventCatalogue } from "../../events/index.ts";
+import { CorruptEvent, ConcurrencyConflict, RecordTooLarge, StoreUnavailable } from "../../domain/errors.ts";
+import { EVENT_SOURCE, EventMetadata, EventSchemaViolation, type RecordedEvent, UnknownEventType, eventCatalogue } from "../../events/index.ts";
 import { GENESIS_HASH, type HashedContent, eventHash, fieldFingerprints } from "../../events/hash-chain.ts";
 import type { AppendOptions, EventStore, StreamAppend } from "./event-store.ts";
+import { MAX_BUS_ENTRY_BYTES, MAX_ITEM_BYTES, MAX_TRANSACTION_BYTES, busEntrySize, describeLimit, dynamoItemSize } from "./limits.ts";
 import { ORDER_SHARDS, eventsTable } from "./tables.ts";
 
 /** An event item exactly as stored. Payload and metadata are JSON text so the hashed bytes round-trip exactly. */
@@ -151,7 +152,7 @@ export class DynamoDbEventStore implements EventStore {
     for (const append of appends) {
       EventMetadata.parse(append.metadata);
       for (const event of append.events) eventCatalogue.parse(event.type, eventCatalogue.currentVersion(event.type), event.data);
-      const head = await this.head(append.streamId, append.expectedVersion);
+      const head = append.head?.version === append.expectedVersion && append.expectedVersion > 0 ? append.head : await this.head(append.streamId, append.expectedVersion);
       const now = this.now().toISOString();
       // Per stream, time never runs backwards, so the replay order agrees with the version order.
       const recordedAt = head && head.recordedAt > now ? head.recordedAt : now;
@@ -184,6 +185,7 @@ export class DynamoDbEventStore implements EventStore {
       });
     }
     if (items.length > 100) throw new Error(`one decision may append at most 100 events (DynamoDB transaction limit), got ${items.length}`);
+    checkSizes(items);
     await this.write(items, appends, options);
     const recorded = items.map(recordedEventOf);
     this.onAppended?.(recorded);
@@ -329,6 +331,26 @@ export class DynamoDbEventStore implements EventStore {
       throw toStoreUnavailable(operation, error);
     }
   }
+}
+
+/**
+ * Every event must fit in a DynamoDB item and, as the relay will publish it, in an EventBridge
+ * entry; the decision's items together in one transaction. Checked before writing: an event that
+ * could be stored but never published would stop the outbox.
+ */
+function checkSizes(items: ReadonlyArray<EventItem>): void {
+  let total = 0;
+  for (const item of items) {
+    // The bus entry is the tighter limit for any event; the item limit is checked too, in case it is not.
+    const entrySize = busEntrySize({ source: EVENT_SOURCE, detailType: item.type, detail: { replay: false, event: storedFieldsOf(item) } });
+    if (entrySize >= MAX_BUS_ENTRY_BYTES) {
+      throw new RecordTooLarge(`event ${item.type}`, entrySize, MAX_BUS_ENTRY_BYTES, describeLimit(entrySize, MAX_BUS_ENTRY_BYTES - 1, "one EventBridge entry"));
+    }
+    const itemSize = dynamoItemSize(item as unknown as Record<string, unknown>);
+    total += itemSize;
+    if (itemSize > MAX_ITEM_BYTES) throw new RecordTooLarge(`event ${item.type}`, itemSize, MAX_ITEM_BYTES, describeLimit(itemSize, MAX_ITEM_BYTES, "one DynamoDB item"));
+  }
+  if (total > MAX_TRANSACTION_BYTES) throw new RecordTooLarge("the decision's events", total, MAX_TRANSACTION_BYTES, describeLimit(total, MAX_TRANSACTION_BYTES, "one DynamoDB transaction"));
 }
 
 const retryableNames = new Set([

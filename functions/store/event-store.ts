@@ -7,6 +7,12 @@ export interface StreamAppend {
   readonly schemeId: string;
   readonly events: ReadonlyArray<NewEvent>;
   readonly metadata: EventMetadata;
+  /**
+   * The event at `expectedVersion` as the caller read it (consistently), when it has it: spares the
+   * store reading the head again. Only its hash and time are used, so a wrong one breaks the chain
+   * visibly rather than silently.
+   */
+  readonly head?: Pick<RecordedEvent, "version" | "hash" | "recordedAt">;
 }
 
 export interface AppendOptions {

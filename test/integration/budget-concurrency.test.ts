@@ -52,13 +52,33 @@ afterAll(async () => {
 });
 
 describe("R-X-02 the budget is never over-committed under concurrent decisions", () => {
-  it("100 parallel awards against a budget for 37: 37 awards, 63 refusals 'budget exhausted', reserved never above the budget, no event lost", async () => {
+  it("finding 5: 100 parallel awards against a budget for 37: 37 awards, 63 refusals 'budget exhausted', reserved never above the budget, no event lost", async () => {
     const line = backOffice.dependencies.schemes.get("sterk-techniekonderwijs-2020")!.definition.budgetLines[0]!;
     expect(Math.floor(line.initiallyReleasedCents / perPlan)).toBe(37);
 
+    // Each secretary's client sends its decision with an Idempotency-Key and, as a client should,
+    // sends it again after Retry-After when the back office answers 503 (gave up, nothing recorded).
+    const answers: number[] = [];
     const responses = await Promise.all(
-      plans.map((id) => backOffice.call("committee-secretary", "POST", `/applications/${id}/decision`, { decision: "award", roundId: "regional-plans-2019", membersPresent: ["DUS-I"], decidedOn: "2019-07-01" })),
+      plans.map(async (id) => {
+        const key = `decision-${id}`;
+        for (let attempt = 1; ; attempt++) {
+          const response = await backOffice.call(
+            "committee-secretary",
+            "POST",
+            `/applications/${id}/decision`,
+            { decision: "award", roundId: "regional-plans-2019", membersPresent: ["DUS-I"], decidedOn: "2019-07-01" },
+            { "idempotency-key": key },
+          );
+          answers.push(response.status);
+          if (response.status !== 503 || attempt === 20) return response;
+          expect(response.headers.get("retry-after")).toMatch(/^\d+$/);
+          await new Promise((r) => setTimeout(r, Number(response.headers.get("retry-after")) * 1000));
+        }
+      }),
     );
+    // Contention is never a 500: every answer is the outcome (200, 409) or "try again" with nothing written (503).
+    expect(answers.filter((s) => s !== 200 && s !== 409 && s !== 503)).toEqual([]);
     const statuses = responses.map((r) => r.status);
     expect(statuses.filter((s) => s === 200)).toHaveLength(37);
     expect(statuses.filter((s) => s === 409)).toHaveLength(63);
@@ -81,5 +101,6 @@ describe("R-X-02 the budget is never over-committed under concurrent decisions",
     }
     const budget = await staff.budget("sterk-techniekonderwijs-2020");
     expect(budget[line.id]).toMatchObject({ reservedCents: 37 * perPlan, availableCents: line.initiallyReleasedCents - 37 * perPlan });
-  });
+    // A bound for a loaded machine (CI's 2 cores shared with the other test files), not a performance claim.
+  }, 240_000);
 });

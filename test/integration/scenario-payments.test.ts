@@ -12,24 +12,10 @@ import { Staff } from "../support/scenario.ts";
 let backOffice: TestBackOffice;
 let staff: Staff;
 const IBAN = "NL91ABNA0417164300";
-const members = ["FME", "FNV", "CNV", "De Unie", "VHP2"];
 let hubCount = 0;
 
 /** An execution grant of EUR 409,500.00 (70% of 585,000.00), its award letter issued. */
-async function technohubsGrant(): Promise<string> {
-  hubCount++;
-  const id = await staff.register({
-    schemeId: "technohubs-2020", instrumentId: "execution", technohub: { name: `Technohub Geld ${hubCount}`, region: `Regio ${hubCount}` },
-    applicant: { companyName: "Metaal BV" }, requestedAmountCents: 50_000_000, receivedAt: "2021-01-10T09:00:00.000Z", sectionIds: ["application-form", "proposal"],
-  });
-  await staff.details(id, { plannedStartDate: "2021-03-01", applicantAffiliated: true, costLines: [{ lineId: "staff", categoryId: "company-staff", description: "Staff", amountCents: 58_500_000 }] });
-  await staff.complete(id);
-  await backOffice.settle();
-  await staff.assess(id);
-  await staff.award(id, { roundId: "2021-02-15", membersPresent: members, decidedOn: "2021-02-25" });
-  await staff.awardLetter(id, "2021-03-01");
-  return id;
-}
+const technohubsGrant = () => staff.technohubsGrant(++hubCount);
 
 async function pay(grantId: string, trancheId: string, amountCents: number, invoiceDate: string, valueDate: string) {
   const registered = await backOffice.callAs("finance", "finance-anna", "POST", `/grants/${grantId}/invoices`, { trancheId, invoiceNumber: `F-${trancheId}-${invoiceDate}`, invoiceDate, amountCents, iban: "NL91 ABNA 0417 1643 00", documentRef: "s3://documents/invoice.pdf" });

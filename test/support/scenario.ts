@@ -14,6 +14,13 @@ export class Staff {
     return response;
   }
 
+  /** The same, as a named member of staff (four-eyes needs two people in one role). */
+  async expectAs(role: StaffRole, subject: string, method: string, path: string, body: unknown, status: number): Promise<Response> {
+    const response = await this.backOffice.callAs(role, subject, method, path, body);
+    if (response.status !== status) expect.fail(`${method} ${path} as ${subject} (${role}): expected ${status}, got ${response.status}: ${JSON.stringify(response.body)}`);
+    return response;
+  }
+
   async register(body: Record<string, unknown>, status = 201): Promise<string> {
     const response = await this.expect("intake", "POST", "/applications", body, status);
     return response.body.applicationId ?? response.body.details?.applicationId;
@@ -49,6 +56,24 @@ export class Staff {
 
   awardLetter(applicationId: string, issuedOn: string) {
     return this.expect("committee-secretary", "POST", `/applications/${applicationId}/award-letter`, { issuedOn }, 200);
+  }
+
+  /**
+   * A Technohubs execution grant of EUR 409,500.00 (70% of 585,000.00, R-TH-02), its award letter
+   * issued (R-TH-12: the 80% tranche may be invoiced). `n` keeps hubs distinct (R-TH-07).
+   */
+  async technohubsGrant(n: number): Promise<string> {
+    const id = await this.register({
+      schemeId: "technohubs-2020", instrumentId: "execution", technohub: { name: `Technohub Geld ${n}`, region: `Regio ${n}` },
+      applicant: { companyName: "Metaal BV" }, requestedAmountCents: 50_000_000, receivedAt: "2021-01-10T09:00:00.000Z", sectionIds: ["application-form", "proposal"],
+    });
+    await this.details(id, { plannedStartDate: "2021-03-01", applicantAffiliated: true, costLines: [{ lineId: "staff", categoryId: "company-staff", description: "Staff", amountCents: 58_500_000 }] });
+    await this.complete(id);
+    await this.backOffice.settle();
+    await this.assess(id);
+    await this.award(id, { roundId: "2021-02-15", membersPresent: ["FME", "FNV", "CNV", "De Unie", "VHP2"], decidedOn: "2021-02-25" });
+    await this.awardLetter(id, "2021-03-01");
+    return id;
   }
 
   /** The read model, once it reflects at least `version` of the application stream. */
