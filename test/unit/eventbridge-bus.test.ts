@@ -5,6 +5,7 @@ import { EVENT_SOURCE } from "../../events/index.ts";
 import { BusUnavailable, EventBridgeBus } from "../../functions/bus/eventbridge-bus.ts";
 import { busMessageOf } from "../../functions/relay/relay.ts";
 import type { EventItem } from "../../functions/store/dynamodb-event-store.ts";
+import { MAX_BUS_ENTRY_BYTES, busEntrySize } from "../../functions/store/limits.ts";
 
 const BUS_NAME = "subsidy-back-office-test";
 const eventBridge = mockClient(EventBridgeClient);
@@ -61,6 +62,25 @@ describe("EventBridgeBus.publish", () => {
     const calls = eventBridge.commandCalls(PutEventsCommand);
     expect(calls.map((c) => c.args[0].input.Entries?.length)).toEqual([10, 10, 5]);
     expect([0, 1, 2].flatMap((c) => sentEntries(c).map(versionOf))).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
+  });
+
+  it("finding 3: batches are cut by size too: no PutEvents request carries 256 KB or more of entries", async () => {
+    // Prepare: 6 events of about 100 KB each (a large self-evaluation, say).
+    eventBridge.on(PutEventsCommand).callsFake(async (input: { Entries: unknown[] }) => ({ FailedEntryCount: 0, Entries: input.Entries.map((_, i) => ({ EventId: `eb-${i}` })) }));
+    const bus = new EventBridgeBus(client, BUS_NAME, { backoffMs: 1 });
+    const large = Array.from({ length: 6 }, (_, i) => busMessageOf({ ...item(i + 1), payload: JSON.stringify({ text: "x".repeat(100 * 1024) }) }));
+
+    // Act
+    await bus.publish(large);
+
+    // Assess: two entries a request, all six in order.
+    const calls = eventBridge.commandCalls(PutEventsCommand);
+    expect(calls.map((c) => c.args[0].input.Entries?.length)).toEqual([2, 2, 2]);
+    for (const call of calls) {
+      const size = (call.args[0].input.Entries ?? []).reduce((sum, e) => sum + busEntrySize({ source: e.Source!, detailType: e.DetailType!, detail: e.Detail! }), 0);
+      expect(size).toBeLessThan(MAX_BUS_ENTRY_BYTES);
+    }
+    expect([0, 1, 2].flatMap((c) => sentEntries(c).map(versionOf))).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
   it("every entry names the bus, the back office as Source, the event type as DetailType, and carries the stored event as Detail", async () => {
