@@ -105,7 +105,12 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
 
   const launch = async () => {
     // spawn has no umask option; the child takes the parent's at fork, which happens inside this synchronous call.
-    const previousUmask = dataDir ? process.umask(0o077) : undefined;
+    let previousUmask: number | undefined;
+    try {
+      if (dataDir) previousUmask = process.umask(0o077);
+    } catch {
+      // A worker thread may not set it; the 0700 folder still keeps others out, and tightenDataFiles follows.
+    }
     let launched: ChildProcess;
     try {
       launched = spawn("java", args, { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
