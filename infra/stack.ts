@@ -44,7 +44,33 @@ const tableActions = {
   readEvents: ["dynamodb:GetItem", "dynamodb:Query"],
   readDocuments: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem"],
   writeDocuments: ["dynamodb:PutItem", "dynamodb:ConditionCheckItem"],
+  listDocuments: ["dynamodb:Query"],
+  replayLog: ["dynamodb:Query"],
 } as const;
+
+/**
+ * Write routes whose handler lists read-model documents before it decides (ReadModelStore.list: a
+ * Query on the read models' list index): the assessment takes the scheme's other applications from
+ * the applications read model (R-TH-07, R-TH-08; stored with the assessment), and the hub evaluation
+ * routes find the funded application behind a hub key there. They may list, nothing more: no GetItem,
+ * no read of the table itself, no write. (Found by IAM parity: local/iam-parity.ts, finding 1.)
+ */
+const writeRoutesThatListReadModels: ReadonlySet<string> = new Set([
+  "AssessApplication",
+  "ClassifyHub",
+  "SubmitSelfEvaluation",
+  "RecordEvaluationFinding",
+  "RecordKnowledgeSessionAttendance",
+  "RecordOzoneModule",
+]);
+
+/**
+ * Read-only routes that rebuild a read model from the events alone (R-X-04: never from the live read
+ * models): the auditor's as-of and explain replay a scheme's log in the replay order, a Query on the
+ * events table's replay index (DynamoDbEventStore.readSchemes). That Query is all they get of the log.
+ * (Found by IAM parity: local/iam-parity.ts, finding 2.)
+ */
+const readRoutesThatReplayTheLog: ReadonlySet<string> = new Set(["GetStateAsOf", "ExplainDocument"]);
 
 /**
  * API route functions live in nested stacks, because CloudFormation takes at most 500 resources per
@@ -278,8 +304,10 @@ export class BackOfficeStack extends Stack {
       if (route.writes) {
         allow(fn, this.eventsTable, eventsTable, tableActions.readEvents, "table-and-indexes");
         allow(fn, this.eventsTable, eventsTable, tableActions.appendEvents, "table");
+        if (writeRoutesThatListReadModels.has(route.id)) allow(fn, this.readModelsTable, readModelsTable, tableActions.listDocuments, "indexes");
       } else {
         allow(fn, this.readModelsTable, readModelsTable, tableActions.readDocuments, "table-and-indexes");
+        if (readRoutesThatReplayTheLog.has(route.id)) allow(fn, this.eventsTable, eventsTable, tableActions.replayLog, "indexes");
       }
       this.routeFunctions.set(route.id, fn);
       this.api.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration: new HttpLambdaIntegration(`${route.id}Integration`, fn) });
@@ -430,10 +458,10 @@ function tableFrom(scope: Construct, definition: TableDefinition, extra: Partial
   return table;
 }
 
-/** Exact actions on one table; reads may extend to its indexes, writes only ever name the table. */
-function allow(fn: IFunction, table: Table, definition: TableDefinition, actions: ReadonlyArray<string>, on: "table" | "table-and-indexes") {
-  const indexes = on === "table-and-indexes" ? definition.globalIndexes.map((index) => `${table.tableArn}/index/${index.indexName}`) : [];
-  fn.addToRolePolicy(new PolicyStatement({ actions: [...actions], resources: [table.tableArn, ...indexes] }));
+/** Exact actions on one table; reads may extend to its indexes (or name only them), writes only ever name the table. */
+function allow(fn: IFunction, table: Table, definition: TableDefinition, actions: ReadonlyArray<string>, on: "table" | "table-and-indexes" | "indexes") {
+  const indexes = on === "table" ? [] : definition.globalIndexes.map((index) => `${table.tableArn}/index/${index.indexName}`);
+  fn.addToRolePolicy(new PolicyStatement({ actions: [...actions], resources: [...(on === "indexes" ? [] : [table.tableArn]), ...indexes] }));
 }
 
 function pascal(name: string): string {

@@ -409,14 +409,25 @@ describe("BackOfficeStack", () => {
       }
     });
 
-    it("gives read-only routes nothing but reads of the read models", () => {
+    it("gives read-only routes nothing but reads of the read models (and the auditor's replays a Query on the log's replay index)", () => {
       const readModelsId = logicalId(stack, stack.readModelsTable);
+      const eventsId = logicalId(stack, stack.eventsTable);
+      const replaying = ["GetStateAsOf", "ExplainDocument"];
       for (const route of apiRoutes.filter((r) => !r.writes)) {
-        const statements = statementsOf(roleOfRoute(`${route.method} ${route.path}`)).filter((s) => dynamoActionsOf(s).length > 0);
+        const all = statementsOf(roleOfRoute(`${route.method} ${route.path}`)).filter((s) => dynamoActionsOf(s).length > 0);
+        const onEvents = (s: Json) => asArray(s.Resource).flatMap(refsOf).includes(eventsId);
+        const statements = all.filter((s) => !onEvents(s));
         expect(statements.length, route.id).toBeGreaterThan(0);
         for (const statement of statements) {
           expect(dynamoActionsOf(statement).every((a) => ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem"].includes(a)), route.id).toBe(true);
           expect(new Set(asArray(statement.Resource).flatMap(refsOf)), route.id).toEqual(new Set([readModelsId]));
+        }
+        // R-X-04: as-of and explain rebuild from the events alone (IAM parity's finding 2): a Query on the index, nothing else of the log.
+        const log = all.filter(onEvents);
+        expect(log.length > 0, route.id).toBe(replaying.includes(route.id));
+        for (const statement of log) {
+          expect(dynamoActionsOf(statement), route.id).toEqual(["dynamodb:Query"]);
+          for (const resource of asArray(statement.Resource)) expect(JSON.stringify(resource), route.id).toMatch(/\/index\//);
         }
       }
     });
@@ -440,13 +451,21 @@ describe("BackOfficeStack", () => {
       }
     });
 
-    it("lets writing routes only append to and read the event log", () => {
+    it("lets writing routes only append to and read the event log, and at most list the read models (a Query on their index)", () => {
       const eventsId = logicalId(stack, stack.eventsTable);
+      const readModelsId = logicalId(stack, stack.readModelsTable);
+      const onReadModels = (s: Json) => asArray(s.Resource).flatMap(refsOf).includes(readModelsId);
       for (const route of apiRoutes.filter((r) => r.writes)) {
-        const statements = statementsOf(roleOfRoute(`${route.method} ${route.path}`)).filter((s) => dynamoActionsOf(s).length > 0);
+        const all = statementsOf(roleOfRoute(`${route.method} ${route.path}`)).filter((s) => dynamoActionsOf(s).length > 0);
+        const statements = all.filter((s) => !onReadModels(s));
         const actions = new Set(statements.flatMap(dynamoActionsOf));
         expect([...actions].sort(), route.id).toEqual(["dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"]);
         for (const statement of statements) expect(new Set(asArray(statement.Resource).flatMap(refsOf)), route.id).toEqual(new Set([eventsId]));
+        // The assessment and the hub routes list read-model documents (IAM parity's finding 1): the index only, nothing else.
+        for (const statement of all.filter(onReadModels)) {
+          expect(dynamoActionsOf(statement), route.id).toEqual(["dynamodb:Query"]);
+          for (const resource of asArray(statement.Resource)) expect(JSON.stringify(resource), route.id).toMatch(/\/index\//);
+        }
       }
     });
   });
