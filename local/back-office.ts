@@ -22,6 +22,7 @@ import { eventsTable, readModelsTable } from "../functions/store/tables.ts";
 import { bundledSchemes } from "../schemes/bundled.ts";
 import { ConcurrencyConflict } from "../domain/errors.ts";
 import { type DynamoDbLocal, localCredentials, localRegion, startDynamoDbLocal } from "./dynamodb-local.ts";
+import { IamGuard, type IamManifest, RELAY_FUNCTION, loadCommittedManifest, projectorFunction, runAs, runUnrestricted } from "./iam-parity.ts";
 import { startLocalApi } from "./http-server.ts";
 import { startSmtpIntake } from "./smtp-intake.ts";
 import { StreamPoller } from "./stream-poller.ts";
@@ -41,6 +42,12 @@ export interface BackOfficeOptions {
   tables?: { events: string; readModels: string };
   progress?: (message: string) => void;
   /**
+   * IAM parity (local/iam-parity.ts): every function's calls are checked against its synthesised
+   * statements, infra/iam-manifest.json unless another manifest is given. Calls from outside the
+   * back office (tests, scripts) are unchecked unless `outside` is "deny".
+   */
+  iam?: { manifest?: IamManifest; outside?: "unchecked" | "deny" };
+  /**
    * Called when the DynamoDB Local this back office started is gone for good: it ran in memory
    * (its data died with it) or could not be restarted on its data folder. `npm start` exits 1.
    */
@@ -58,6 +65,8 @@ export interface BackOffice {
   readonly dynamoDbLocal: DynamoDbLocal | undefined;
   readonly dependencies: Dependencies;
   readonly bus: InProcessBus;
+  /** Checks every AWS call of the back office's functions against their IAM statements; its denials and counts. */
+  readonly iam: IamGuard;
   /** Resolves when the stream has been quiet for a moment and every delivery has finished. */
   settle(): Promise<void>;
   stop(): Promise<void>;
@@ -81,8 +90,16 @@ export async function startBackOffice(options: BackOfficeOptions): Promise<BackO
   const clientConfig = { endpoint, region: localRegion, credentials: localCredentials };
   const client = new DynamoDBClient(clientConfig);
   const tables = options.tables ?? { events: "events", readModels: "read-models" };
+  // The local resources that play the stack's: the environment variables the functions find them by.
+  const iam = new IamGuard(options.iam?.manifest ?? loadCommittedManifest(), {
+    environment: { EVENTS_TABLE: tables.events, READ_MODELS_TABLE: tables.readModels, EVENT_BUS_NAME: "local-bus", MAIL_BUCKET: "local-mail" },
+    outside: options.iam?.outside ?? "unchecked",
+  });
+  iam.guardDynamoDb(client);
   progress("creating tables");
-  await Promise.all([createTable(client, tables.events, eventsTable), createTable(client, tables.readModels, readModelsTable)]);
+  await runUnrestricted("the stack creates the tables on AWS", () =>
+    Promise.all([createTable(client, tables.events, eventsTable), createTable(client, tables.readModels, readModelsTable)]),
+  );
 
   // Counting what was appended and what the relay passed on lets settle() wait for exactly that.
   let appended = 0;
@@ -95,24 +112,30 @@ export async function startBackOffice(options: BackOfficeOptions): Promise<BackO
   const targets = new Map<string, Target>(
     busRules.map((rule) => {
       const projector = new Projector(projectionNamed(rule.target.projection), readModels, events);
-      return [rule.name, (message) => handleBusEvent(message.detail, projector)];
+      return [rule.name, (message) => runAs(projectorFunction(rule.target.projection), () => handleBusEvent(message.detail, projector))];
     }),
   );
   const bus = new InProcessBus(busRules, targets, {
     onDeadLetter: (letter) => progress(`dead letter on ${letter.rule}: ${letter.message.detail.event.streamId} v${letter.message.detail.event.version}: ${letter.error}`),
   });
   const streams = new DynamoDBStreamsClient(clientConfig);
+  iam.guardDynamoDbStreams(streams);
+  // The stack wires the relay to the stream (an event source mapping): configuration, no function's call.
+  const streamArn = await runUnrestricted("the stack wires the relay to the stream on AWS", () => streamArnOf(client, tables.events));
+  iam.bindStream("EVENTS_TABLE", streamArn);
+  const relayBus = iam.guardBus(bus);
   const poller = new StreamPoller({
     client: streams,
-    streamArn: await streamArnOf(client, tables.events),
+    streamArn,
     onRecords: async (records) => {
-      const result = await relayStreamRecords(records, bus);
+      const result = await runAs(RELAY_FUNCTION, () => relayStreamRecords(records, relayBus));
       if (result.batchItemFailures.length === 0) relayed += records.filter((r) => r.eventName === "INSERT").length;
       return result;
     },
     onError: (error) => progress(`stream poller: ${error instanceof Error ? error.message : String(error)}`),
   });
-  poller.start();
+  // Lambda's event source mapping reads the stream with the relay's role, and hands it the batches.
+  runAs(RELAY_FUNCTION, () => poller.start());
 
   // Health asks the store itself, once, briefly: "ready" must mean the events table answers now.
   const healthClient = new DynamoDBClient({ ...clientConfig, maxAttempts: 1, requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 } });
@@ -163,7 +186,7 @@ export async function startBackOffice(options: BackOfficeOptions): Promise<BackO
   }
 
   progress(`opening ${dependencies.schemes.all().length} schemes`);
-  for (const scheme of dependencies.schemes.all()) await openScheme(events, scheme);
+  for (const scheme of dependencies.schemes.all()) await runUnrestricted("the local runtime opens the bundled schemes at startup", () => openScheme(events, scheme));
 
   const { server, url } = await startLocalApi({
     host: options.host ?? "127.0.0.1",
@@ -179,6 +202,7 @@ export async function startBackOffice(options: BackOfficeOptions): Promise<BackO
     port: options.smtpPort ?? 0,
     mailDir: options.mailDir ?? (temporaryMailDir = await mkdtemp(join(tmpdir(), "back-office-mail-"))),
     dependencies: currentDependencies,
+    iam,
   });
 
   return {
@@ -190,6 +214,7 @@ export async function startBackOffice(options: BackOfficeOptions): Promise<BackO
     dynamoDbLocal: dynamo,
     dependencies,
     bus,
+    iam,
     async settle() {
       const deadline = Date.now() + 60_000;
       while (relayed < appended) {
@@ -208,6 +233,7 @@ export async function startBackOffice(options: BackOfficeOptions): Promise<BackO
       await poller.stop();
       await bus.idle();
       useDependencies(undefined);
+      if (process.env.IAM_PARITY_STATS_DIR) iam.writeStatistics(process.env.IAM_PARITY_STATS_DIR);
       client.destroy();
       streams.destroy();
       await dynamo?.stop();

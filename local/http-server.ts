@@ -3,6 +3,7 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import { type ApiRoute, apiFunctionTimeoutSeconds, apiRoutes } from "../functions/api/routes.ts";
 import { verifyToken } from "./auth.ts";
+import { routeFunction, runAs } from "./iam-parity.ts";
 
 /** API Gateway HTTP APIs refuse payloads above 10 MB; Lambda's own limit is 6 MB. */
 const MAX_BODY_BYTES = 6 * 1024 * 1024;
@@ -171,7 +172,9 @@ export async function startLocalApi(options: LocalApiOptions): Promise<{ server:
         isBase64Encoded: false,
       };
       const handler = await handlerOf(match.route);
-      const result = await handler(event, lambdaContext(match.route.id));
+      // As the route's function: its AWS calls are checked against that function's IAM statements (local/iam-parity.ts).
+      const caller = ([] as unknown[]).concat(claims["cognito:groups"] ?? []).join(",");
+      const result = await runAs(routeFunction(match.route), () => handler(event, lambdaContext(match.route.id)), caller);
       res.writeHead(result.statusCode ?? 200, { "x-request-id": requestId, ...(result.headers as Record<string, string>) });
       // API Gateway decodes a base64 body (binary responses such as the application form PDF) before sending it.
       res.end(result.isBase64Encoded && result.body ? Buffer.from(result.body, "base64") : (result.body ?? ""));

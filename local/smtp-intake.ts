@@ -5,6 +5,7 @@ import { OutboxMailer } from "../functions/intake/outbox-mailer.ts";
 import { processRawMessage } from "../functions/intake/process.ts";
 import type { Dependencies } from "../functions/runtime/dependencies.ts";
 import { log } from "../functions/runtime/log.ts";
+import { INTAKE_FUNCTION, type IamGuard, runAs } from "./iam-parity.ts";
 
 /** About what SES accepts (40 MB, base64 included), rounded down: a bigger message is refused at SMTP level, so its sender knows. */
 export const MAX_MESSAGE_BYTES = 30 * 1024 * 1024;
@@ -17,6 +18,8 @@ export interface SmtpIntakeOptions {
   readonly mailDir: string;
   /** The runtime's dependencies, read per message as an API handler reads them per request. */
   readonly dependencies: () => Dependencies;
+  /** When given, the processing runs as the stack's intake function, its S3 and SES calls checked against that role. */
+  readonly iam?: IamGuard;
 }
 
 export interface SmtpIntake {
@@ -37,6 +40,9 @@ const smtpError = (responseCode: number, message: string) => Object.assign(new E
 export async function startSmtpIntake(options: SmtpIntakeOptions): Promise<SmtpIntake> {
   const mailStore = new LocalMailStore(options.mailDir);
   const mailer = new OutboxMailer(join(mailStore.root, "outbox"));
+  // What the intake function does with the bucket and SES is checked; SES's own write of the raw message (below) is not the function's.
+  const functionMailStore = options.iam ? options.iam.guardMailStore(mailStore) : mailStore;
+  const functionMailer = options.iam ? options.iam.guardMailer(mailer) : mailer;
   const domains = new Set(options.dependencies().schemes.all().map((s) => s.definition.intake.emailAddress.split("@")[1]!.toLowerCase()));
 
   const receive = async (bytes: Buffer, session: SMTPServerSession): Promise<string> => {
@@ -44,7 +50,9 @@ export async function startSmtpIntake(options: SmtpIntakeOptions): Promise<SmtpI
     // R-TH-09: the receipt time is when the message was fully received, before anything else happens.
     const receivedAt = deps.clock().toISOString();
     const objectKey = await mailStore.putRaw(bytes);
-    const result = await processRawMessage({ bytes, objectKey, envelopeRecipients: session.envelope.rcptTo.map((r) => r.address) }, receivedAt, { ...deps, mailStore, mailer });
+    const result = await runAs(INTAKE_FUNCTION, () =>
+      processRawMessage({ bytes, objectKey, envelopeRecipients: session.envelope.rcptTo.map((r) => r.address) }, receivedAt, { ...deps, mailStore: functionMailStore, mailer: functionMailer }),
+    );
     return result.messageKey;
   };
 

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { inject } from "vitest";
 import type { StaffRole } from "../../functions/api/routes.ts";
 import { issueToken } from "../../local/auth.ts";
-import { type BackOffice, startBackOffice } from "../../local/back-office.ts";
+import { type BackOffice, type BackOfficeOptions, startBackOffice } from "../../local/back-office.ts";
 import { freshTables, localClient } from "./dynamo.ts";
 import "./provided.ts";
 
@@ -15,12 +15,12 @@ export interface TestBackOffice extends BackOffice {
 }
 
 /** The real local runtime (DynamoDB Local, stream relay, bus, projectors, HTTP API) on fresh tables. */
-export async function startTestBackOffice(label: string): Promise<TestBackOffice> {
+export async function startTestBackOffice(label: string, options: Pick<BackOfficeOptions, "iam"> = {}): Promise<TestBackOffice> {
   const client = localClient();
   const tables = await freshTables(client, label);
   client.destroy();
   const signingKey = new Uint8Array(randomBytes(32));
-  const backOffice = await startBackOffice({ dynamoEndpoint: inject("dynamoEndpoint"), port: 0, signingKey, tables });
+  const backOffice = await startBackOffice({ dynamoEndpoint: inject("dynamoEndpoint"), port: 0, signingKey, tables, ...options });
   const token = (role: StaffRole, subject?: string) => issueToken(signingKey, role, subject);
   const self: TestBackOffice = {
     ...backOffice,
