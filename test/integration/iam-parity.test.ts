@@ -5,6 +5,7 @@ import { routeById } from "../../functions/api/routes.ts";
 import type { PolicyStatement } from "../../local/iam-evaluator.ts";
 import { type IamManifest, loadCommittedManifest, routeFunction, runAs, runUnrestricted, withStatements } from "../../local/iam-parity.ts";
 import { type TestBackOffice, startTestBackOffice } from "../support/back-office.ts";
+import { sendMail } from "../support/mail.ts";
 import { Staff } from "../support/scenario.ts";
 
 /**
@@ -54,7 +55,19 @@ function beforeFinding1(manifest: IamManifest): IamManifest {
   return result;
 }
 
+/** ... and before finding 2 was fixed: no read route may touch the events table. */
+function beforeFinding2(manifest: IamManifest): IamManifest {
+  let result = manifest;
+  for (const [id, fn] of Object.entries(manifest.functions)) {
+    if (!fn.invokedBy.some((how) => how.startsWith("api:GET "))) continue;
+    result = withStatements(result, id, (statements) => statements.filter((s) => !s.Resource?.some((r) => r.includes(":table/${Events}"))));
+  }
+  return result;
+}
+
 const manifest = loadCommittedManifest();
+const asOf = (id: string) => `/audit/as-of?schemeId=technohubs-2020&projection=applications&id=${id}&at=2030-01-01`;
+const explain = (id: string) => `/audit/explain?schemeId=technohubs-2020&projection=applications&id=${id}`;
 const functionIdOfRoute = (routeKey: string) => Object.entries(manifest.functions).find(([, f]) => f.invokedBy.includes(`api:${routeKey}`))![0];
 
 // One back office at a time: the local runtime hands its handlers the process's dependencies (useDependencies).
@@ -103,6 +116,16 @@ describe("IAM parity on the local runtime, with the committed manifest", () => {
     expect([...relayActions].sort()).toEqual(["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "events:PutEvents"]);
   });
 
+  it("takes a mail through the SMTP intake as the intake function: its log, bucket and SES calls within its role", async () => {
+    await sendMail(real.smtpUrl, { from: "aanvrager@example.org", to: "technohubs@intake.aeno.local", subject: "Aanvraag", text: "zonder bijlagen" });
+    await real.settle();
+    const intake = real.iam.checks().filter((c) => c.functionId === "Intake");
+    expect(intake.map((c) => c.action)).toContain("dynamodb:PutItem");
+    expect(intake.every((c) => c.decision === "allow")).toBe(true);
+    expect(real.iam.denials).toEqual([]);
+    expect([...real.iam.unattributed]).toEqual([]);
+  });
+
   it("finding 1: AssessApplication reads read models with only its synthesised permissions", async () => {
     const id = await readyForAssessment(real);
     expect((await real.call("assessor", "POST", `/applications/${id}/assessment`, { answers: {} })).status).toBe(200);
@@ -128,6 +151,19 @@ describe("IAM parity on the local runtime, with the committed manifest", () => {
     expect(real.iam.denials).toEqual([]);
   });
 
+  it("finding 2: the auditor's as-of and explain replay the log with only their synthesised permissions", async () => {
+    const id = await new Staff(real).register(application);
+    expect((await real.call("auditor", "GET", asOf(id))).status).toBe(200);
+    expect((await real.call("auditor", "GET", explain(id))).status).toBe(200);
+    for (const functionId of ["GetStateAsOfApi", "ExplainDocumentApi"]) {
+      expect(real.iam.checks()).toContainEqual(expect.objectContaining({ functionId, action: "dynamodb:Query", resource: "dynamodb:table/${Events}/index/globalOrder", decision: "allow" }));
+      // Of the log, that Query on the replay index is all they may do.
+      const onEvents = manifest.functions[functionId]!.statements.filter((s) => s.Resource?.some((r) => r.includes(":table/${Events}")));
+      expect(onEvents.map((s) => [s.Action, s.Resource])).toEqual([[["dynamodb:Query"], ["arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${Events}/index/globalOrder"]]]);
+    }
+    expect(real.iam.denials).toEqual([]);
+  });
+
   it("refuses a call made outside any function identity when told to, and lets an explicit unrestricted one through", async () => {
     await expect(real.dependencies.events.readStream("application#nobody")).rejects.toThrow(StoreUnavailable);
     expect(real.iam.unattributed.get("Query")).toBe(1);
@@ -137,10 +173,10 @@ describe("IAM parity on the local runtime, with the committed manifest", () => {
 });
 
 describe("IAM parity on the local runtime, with grants taken away", () => {
-  // The manifest as synthesised before finding 1 was fixed, and without the sections route's Query on the events table.
+  // The manifest as synthesised before findings 1 and 2 were fixed, and without the sections route's Query on the events table.
   beforeAll(async () => {
     const sections = functionIdOfRoute("POST /applications/{applicationId}/sections");
-    broken = await startTestBackOffice("iam-broken", { iam: { manifest: without(beforeFinding1(manifest), sections, "dynamodb:Query", isEventsTable) } });
+    broken = await startTestBackOffice("iam-broken", { iam: { manifest: without(beforeFinding2(beforeFinding1(manifest)), sections, "dynamodb:Query", isEventsTable) } });
   });
   afterAll(async () => {
     await broken?.stop();
@@ -175,5 +211,14 @@ describe("IAM parity on the local runtime, with grants taken away", () => {
     // The hub routes' lookup of the funded hub, whatever the hub.
     expect((await broken.call("assessor", "POST", `${hubPath}/findings`, finding)).status).toBeGreaterThanOrEqual(500);
     expect(broken.iam.denials).toContainEqual(expect.objectContaining({ functionId: "RecordEvaluationFindingApi", action: "dynamodb:Query", resource: expect.stringMatching(/\/index\/byList$/) }));
+  });
+
+  it("finding 2, as synthesised before the fix: every as-of and explain would have been denied on AWS", async () => {
+    const id = await new Staff(broken).register(application);
+    expect((await broken.call("auditor", "GET", asOf(id))).status).toBeGreaterThanOrEqual(500);
+    expect((await broken.call("auditor", "GET", explain(id))).status).toBeGreaterThanOrEqual(500);
+    for (const functionId of ["GetStateAsOfApi", "ExplainDocumentApi"]) {
+      expect(broken.iam.denials).toContainEqual(expect.objectContaining({ functionId, action: "dynamodb:Query", resource: expect.stringMatching(/:table\/events-iam-broken-[^/]+\/index\/globalOrder$/) }));
+    }
   });
 });
