@@ -1,5 +1,5 @@
 import { projections as liveProjections } from "../domain/projections/index.ts";
-import type { Projection } from "../domain/projections/projection.ts";
+import { type Projection, isDocumentOrEntryOf } from "../domain/projections/projection.ts";
 import { canonicalJson } from "../events/canonical-json.ts";
 import type { RecordedEvent } from "../events/index.ts";
 import type { DynamoDbReadModelStore } from "../functions/projector/read-model-store.ts";
@@ -106,7 +106,8 @@ export interface AsOfState {
 /**
  * A projection's documents as they stood at a moment: the replay of exactly the events recorded
  * at or before it (R-X-04), folded in memory by the same code as the live projector. The caller
- * reads the log up to `asOf` (the store's `until`); later events are refused here too.
+ * reads the log up to `asOf` (the store's `until`); later events are refused here too. Asked for
+ * one document, it returns that document and its history entries (`<id>/...`), the document first.
  */
 export async function stateAsOf(options: {
   events: AsyncIterable<RecordedEvent>;
@@ -114,7 +115,7 @@ export async function stateAsOf(options: {
   asOf: string;
   documentId?: string | undefined;
 }): Promise<AsOfState> {
-  const projection = options.documentId === undefined ? options.projection : restrictedTo(options.projection, options.documentId);
+  const projection = options.documentId === undefined ? options.projection : restrictedTo(options.projection, options.documentId, undefined, { withEntries: true });
   const folded = await foldProjections({ events: recordedUntil(options.events, options.asOf), projections: [projection] });
   const docs = folded.documents.get(projection.name) ?? new Map<string, RebuiltDocument>();
   return {
@@ -130,18 +131,20 @@ async function* recordedUntil(events: AsyncIterable<RecordedEvent>, asOf: string
 }
 
 /**
- * The projection narrowed to one document: it folds that document exactly as the full projection
- * does (same name, same handled types, so the same buffering of unhandled events) and touches no
- * other. `onApplied` hears every event that changed the document: its revision is their count.
+ * The projection narrowed to one document (and, `withEntries`, its history entries `<id>/...`):
+ * it folds that document exactly as the full projection does (same name, same handled types, so
+ * the same buffering of unhandled events) and touches no other. `onApplied` hears every event that
+ * changed the document itself: its revision is their count.
  */
-export function restrictedTo(projection: Projection, documentId: string, onApplied?: (event: RecordedEvent) => void): Projection {
+export function restrictedTo(projection: Projection, documentId: string, onApplied?: (event: RecordedEvent) => void, options: { withEntries?: boolean } = {}): Projection {
+  const wanted = (id: string) => (options.withEntries ? isDocumentOrEntryOf(id, documentId) : id === documentId);
   return {
     name: projection.name,
     handles: projection.handles,
-    documentIds: (event) => (projection.documentIds(event).includes(documentId) ? [documentId] : []),
-    apply(document, event) {
-      const next = projection.apply(document, event);
-      if (next !== undefined) onApplied?.(event);
+    documentIds: (event) => projection.documentIds(event).filter(wanted),
+    apply(document, event, id) {
+      const next = projection.apply(document, event, id);
+      if (next !== undefined && id === documentId) onApplied?.(event);
       return next;
     },
     ...(projection.listing ? { listing: projection.listing.bind(projection) } : {}),

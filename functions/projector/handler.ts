@@ -4,7 +4,7 @@ import type { EventDetail } from "../bus/routing.ts";
 import { dependencies, requiredEnv } from "../runtime/dependencies.ts";
 import { log } from "../runtime/log.ts";
 import { recordedEventOf } from "../store/dynamodb-event-store.ts";
-import { Projector } from "./projector.ts";
+import { PoisonEvent, Projector, isPermanentFailure } from "./projector.ts";
 
 let projector: Projector | undefined;
 
@@ -16,11 +16,26 @@ function projectorOf(): Projector {
   return projector;
 }
 
-/** EventBridge target (invoked asynchronously): a thrown error makes Lambda retry twice, then the event goes to the dead-letter queue. */
+/**
+ * EventBridge target (invoked asynchronously): a thrown error makes Lambda retry twice, then the
+ * event goes to the dead-letter queue (re-driven as docs/deploy.md describes). A PoisonEvent is
+ * logged as such: the in-process bus dead-letters it at once, Lambda after its two retries.
+ */
 export async function handleBusEvent(detail: EventDetail, target: Projector = projectorOf()): Promise<void> {
-  const event = recordedEventOf(detail.event);
-  const outcome = await target.handle(event);
-  log("debug", "projected", { projection: target.projection.name, streamId: event.streamId, version: event.version, outcome });
+  let event;
+  try {
+    event = recordedEventOf(detail.event);
+  } catch (error) {
+    if (isPermanentFailure(error)) throw new PoisonEvent(target.projection.name, detail.event.streamId, detail.event.version, error);
+    throw error;
+  }
+  try {
+    const outcome = await target.handle(event);
+    log("debug", "projected", { projection: target.projection.name, streamId: event.streamId, version: event.version, outcome });
+  } catch (error) {
+    if (error instanceof PoisonEvent) log("error", "poison event", { projection: error.projection, streamId: error.streamId, version: error.version, error: error.message });
+    throw error;
+  }
 }
 
 export const handler = async (event: EventBridgeEvent<string, EventDetail>): Promise<void> => handleBusEvent(event.detail);

@@ -1,37 +1,150 @@
 import type { Projection } from "../../domain/projections/projection.ts";
-import { ConcurrencyConflict } from "../../domain/errors.ts";
+import { ConcurrencyConflict, CorruptEvent, DocumentTooLarge, DomainError, RecordTooLarge, StoreUnavailable } from "../../domain/errors.ts";
 import type { RecordedEvent } from "../../events/index.ts";
 import type { EventStore } from "../store/event-store.ts";
+import { MAX_TRANSACTION_BYTES } from "../store/limits.ts";
 import type { DocumentWrite, ReadModelStore, StoredDocument } from "./read-model-store.ts";
 
+/** The projection's own code (documentIds, apply, listing) threw: a bug, the same on every retry. */
+export class ProjectionFailed extends DomainError {
+  readonly code = "projection-failed";
+  readonly retryable = false;
+  constructor(readonly projection: string, readonly streamId: string, readonly version: number, cause: unknown) {
+    super(`${projection} failed on ${streamId} v${version}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = "ProjectionFailed";
+  }
+}
+
 /**
- * Folds a run of one stream's consecutive events into the documents they touch. Shared by the
- * live projector and the rebuild, so both produce the same documents and revisions.
+ * An event the projector cannot apply, and retrying will not change that (a document too large, a
+ * corrupt event, a bug in the projection, a store refusing for good). Not retried: dead-lettered at
+ * once, and re-driven after the fix (docs/deploy.md, "Dead letters"). Later events of its stream
+ * wait behind it (per-stream order); other streams go on.
  */
-export async function foldEvents(
-  projection: Projection,
-  events: ReadonlyArray<RecordedEvent>,
-  load: (docId: string) => Promise<StoredDocument | undefined> | StoredDocument | undefined,
-): Promise<DocumentWrite[]> {
-  const touched = new Map<string, { doc: unknown; revision: number; expectedRevision: number }>();
-  for (const event of events) {
-    for (const docId of projection.documentIds(event)) {
-      let current = touched.get(docId);
+export class PoisonEvent extends DomainError {
+  readonly code = "poison-event";
+  readonly retryable = false;
+  constructor(readonly projection: string, readonly streamId: string, readonly version: number, cause: unknown) {
+    super(`${projection} cannot apply ${streamId} v${version}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = "PoisonEvent";
+  }
+}
+
+/** Failures that are the same on every retry. StoreUnavailable that is retryable, conflicts and the unknown are worth another try. */
+export function isPermanentFailure(error: unknown): boolean {
+  return (
+    error instanceof PoisonEvent ||
+    error instanceof ProjectionFailed ||
+    error instanceof DocumentTooLarge ||
+    error instanceof CorruptEvent ||
+    error instanceof RecordTooLarge ||
+    (error instanceof StoreUnavailable && !error.retryable)
+  );
+}
+
+/** One commit is one TransactWriteItems: at most 100 actions (one is the checkpoint) and 4 MB. */
+export interface CommitLimits {
+  readonly maxDocuments: number;
+  readonly maxBytes: number;
+}
+
+export const transactionLimits: CommitLimits = { maxDocuments: 99, maxBytes: MAX_TRANSACTION_BYTES - 256 * 1024 };
+
+interface Touched {
+  doc: unknown;
+  revision: number;
+  readonly expectedRevision: number;
+}
+
+/**
+ * The documents a run of one stream's events touches, folded event by event. Shared by the live
+ * projector and the rebuild, so both produce the same documents and revisions.
+ */
+export class DocumentFold {
+  private readonly touched = new Map<string, Touched>();
+
+  constructor(
+    private readonly projection: Projection,
+    private readonly load: (docId: string) => Promise<StoredDocument | undefined> | StoredDocument | undefined,
+  ) {}
+
+  /** Applies one event; returns a function that takes it back out (the fold as it was before). */
+  async apply(event: RecordedEvent): Promise<() => void> {
+    const docIds = this.guarded(event, () => this.projection.documentIds(event));
+    const before = new Map<string, Touched | undefined>();
+    for (const docId of docIds) {
+      if (before.has(docId)) continue;
+      const current = this.touched.get(docId);
+      before.set(docId, current && { ...current });
+    }
+    for (const docId of docIds) {
+      let current = this.touched.get(docId);
       if (!current) {
-        const stored = await load(docId);
+        const stored = await this.load(docId);
         current = { doc: stored?.doc, revision: stored?.revision ?? 0, expectedRevision: stored?.revision ?? 0 };
-        touched.set(docId, current);
+        this.touched.set(docId, current);
       }
-      const next = projection.apply(current.doc, event);
+      const next = this.guarded(event, () => this.projection.apply(current!.doc, event, docId));
       if (next !== undefined) {
         current.doc = next;
         current.revision += 1;
       }
     }
+    return () => {
+      for (const [docId, was] of before) {
+        if (was) this.touched.set(docId, was);
+        else this.touched.delete(docId);
+      }
+    };
   }
-  return [...touched]
-    .filter(([, d]) => d.revision !== d.expectedRevision)
-    .map(([docId, d]) => ({ docId, doc: d.doc, revision: d.revision, expectedRevision: d.expectedRevision, listing: projection.listing?.(d.doc) }));
+
+  writes(): DocumentWrite[] {
+    return [...this.touched]
+      .filter(([, d]) => d.revision !== d.expectedRevision)
+      .map(([docId, d]) => ({
+        docId,
+        doc: d.doc,
+        revision: d.revision,
+        expectedRevision: d.expectedRevision,
+        listing: this.guarded(undefined, () => this.projection.listing?.(d.doc)),
+      }));
+  }
+
+  /** What a commit of the writes would hold: documents, and bytes estimated as the store lays the items out (the document as JSON text). */
+  estimate(): { readonly documents: number; readonly bytes: number } {
+    let documents = 0;
+    let bytes = 0;
+    for (const [docId, d] of this.touched) {
+      if (d.revision === d.expectedRevision) continue;
+      documents++;
+      bytes += 2 * Buffer.byteLength(docId, "utf8") + Buffer.byteLength(JSON.stringify(d.doc) ?? "", "utf8") + 200;
+    }
+    return { documents, bytes };
+  }
+
+  fits(limits: CommitLimits): boolean {
+    const { documents, bytes } = this.estimate();
+    return documents <= limits.maxDocuments && bytes <= limits.maxBytes;
+  }
+
+  private guarded<T>(event: RecordedEvent | undefined, run: () => T): T {
+    try {
+      return run();
+    } catch (error) {
+      throw new ProjectionFailed(this.projection.name, event?.streamId ?? "(listing)", event?.version ?? 0, error);
+    }
+  }
+}
+
+/** Folds a run of one stream's consecutive events into the documents they touch (the rebuild's fold: no commit limits in memory). */
+export async function foldEvents(
+  projection: Projection,
+  events: ReadonlyArray<RecordedEvent>,
+  load: (docId: string) => Promise<StoredDocument | undefined> | StoredDocument | undefined,
+): Promise<DocumentWrite[]> {
+  const fold = new DocumentFold(projection, load);
+  for (const event of events) await fold.apply(event);
+  return fold.writes();
 }
 
 export type Outcome = "applied" | "duplicate";
@@ -39,7 +152,9 @@ export type Outcome = "applied" | "duplicate";
 /**
  * Applies events delivered at least once, in any order. Idempotent: a version at or below the
  * stream's checkpoint is a duplicate and skipped. Gap-aware: when versions are missing before the
- * delivered one, it reads them from the event store and applies them first.
+ * delivered one, it reads them from the event store and applies them first, in as many commits as
+ * the transaction limits need (a long gap, after a re-drive, never makes one oversized commit).
+ * A failure that retrying cannot mend is thrown as PoisonEvent.
  */
 export class Projector {
   constructor(
@@ -47,9 +162,19 @@ export class Projector {
     private readonly readModels: ReadModelStore,
     private readonly events: Pick<EventStore, "readStream">,
     private readonly maxAttempts = 20,
+    private readonly limits: CommitLimits = transactionLimits,
   ) {}
 
   async handle(event: RecordedEvent): Promise<Outcome> {
+    try {
+      return await this.project(event);
+    } catch (error) {
+      if (isPermanentFailure(error) && !(error instanceof PoisonEvent)) throw new PoisonEvent(this.projection.name, event.streamId, event.version, error);
+      throw error;
+    }
+  }
+
+  private async project(event: RecordedEvent): Promise<Outcome> {
     for (let attempt = 1; ; attempt++) {
       const checkpoint = await this.readModels.checkpoint(this.projection.name, event.streamId);
       if (event.version <= checkpoint) return "duplicate";
@@ -57,9 +182,8 @@ export class Projector {
       if (run.some((e, i) => e.version !== checkpoint + 1 + i)) {
         throw new Error(`stream ${event.streamId} is missing versions between ${checkpoint} and ${event.version}`);
       }
-      const writes = await foldEvents(this.projection, run, (docId) => this.readModels.document(this.projection.name, docId));
       try {
-        await this.readModels.commit(this.projection.name, event.streamId, checkpoint, event.version, writes);
+        await this.commitRun(event.streamId, checkpoint, run);
         return "applied";
       } catch (error) {
         // Another delivery of this stream (or of a stream feeding the same document) won: read again.
@@ -67,5 +191,33 @@ export class Projector {
         await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
       }
     }
+  }
+
+  /** Commits the run in order, as few commits as the limits allow; each moves the checkpoint to its last event. */
+  private async commitRun(streamId: string, checkpoint: number, run: ReadonlyArray<RecordedEvent>): Promise<void> {
+    const load = (docId: string) => this.readModels.document(this.projection.name, docId);
+    let fold = new DocumentFold(this.projection, load);
+    let from = checkpoint;
+    let to = checkpoint;
+    for (const event of run) {
+      const takeBack = await fold.apply(event);
+      if (!fold.fits(this.limits)) {
+        if (to === from) throw this.tooLargeForOneCommit(streamId, event, fold);
+        takeBack();
+        await this.readModels.commit(this.projection.name, streamId, from, to, fold.writes());
+        from = to;
+        fold = new DocumentFold(this.projection, load);
+        await fold.apply(event);
+        if (!fold.fits(this.limits)) throw this.tooLargeForOneCommit(streamId, event, fold);
+      }
+      to = event.version;
+    }
+    await this.readModels.commit(this.projection.name, streamId, from, to, fold.writes());
+  }
+
+  /** One event alone changes more than one commit can hold. */
+  private tooLargeForOneCommit(streamId: string, event: RecordedEvent, fold: DocumentFold): DocumentTooLarge {
+    const { documents, bytes } = fold.estimate();
+    return new DocumentTooLarge(this.projection.name, `(the ${documents} documents ${streamId} v${event.version} changes)`, bytes, this.limits.maxBytes);
   }
 }

@@ -269,7 +269,7 @@ describe("InProcessBus: the local stand-in for EventBridge", () => {
 
     // Assess
     expect(attempts).toBe(4);
-    expect(bus.deadLetters).toEqual([{ rule: "applications-projector", message: sent, error: "projector broken" }]);
+    expect(bus.deadLetters).toEqual([{ rule: "applications-projector", message: sent, error: "projector broken", attempts: 4, permanent: false }]);
     expect(reported).toEqual(bus.deadLetters);
   });
 
