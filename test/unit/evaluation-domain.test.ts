@@ -13,7 +13,7 @@ import {
   initialHubEvaluationState,
   unmetCommitments,
 } from "../../domain/evaluation.ts";
-import { applyToHubEvaluation } from "../../domain/projections/evaluation.ts";
+import { type ClassificationEntry, type EvaluationDocument, type HubEvaluationView, evaluationProjection, isHistoryItem } from "../../domain/projections/evaluation.ts";
 import { type DomainEvent, type RecordedEvent, eventCatalogue } from "../../events/index.ts";
 import { bundledSchemes } from "../../schemes/bundled.ts";
 
@@ -83,10 +83,19 @@ describe("evaluation deciders (R-VD-04, R-VD-08, R-VD-09)", () => {
   it("the projection keeps the history: superseded and corrected entries point at their successor", () => {
     const recorded = (version: number, type: string, data: unknown, eventId: string): RecordedEvent =>
       ({ eventId, streamId: `hub#${scheme.id}.${hub.hubKey}`, version, type, schemaVersion: 1, data, metadata: { actor: "a", role: "assessor", channel: "api", correlationId: "c" }, recordedAt: `2026-05-0${version}T00:00:00.000Z`, schemeId: scheme.id, hash: "", previousHash: "" }) as RecordedEvent;
-    let view = applyToHubEvaluation(undefined, recorded(1, "HubClassified", { ...hub, ...classify, supersedes: null }, "c1"));
-    view = applyToHubEvaluation(view, recorded(2, "HubClassified", { ...hub, ...classify, type: "system-hub", supersedes: "c1" }, "c2"));
+    // The hub document and each history entry are documents of their own (finding 2: no document grows with history).
+    const docs = new Map<string, EvaluationDocument>();
+    for (const event of [recorded(1, "HubClassified", { ...hub, ...classify, supersedes: null }, "c1"), recorded(2, "HubClassified", { ...hub, ...classify, type: "system-hub", supersedes: "c1" }, "c2")]) {
+      for (const id of evaluationProjection.documentIds(event)) {
+        const next = evaluationProjection.apply(docs.get(id), event, id);
+        if (next) docs.set(id, next);
+      }
+    }
+    const view = docs.get(`${scheme.id}.${hub.hubKey}`) as HubEvaluationView | undefined;
+    const history = [...docs.values()].filter(isHistoryItem).sort((a, b) => a.position - b.position).map((d) => d.entry as ClassificationEntry);
     expect(view!.classification!.type).toBe("system-hub");
-    expect(view!.classificationHistory.map((c) => [c.eventId, c.supersededBy])).toEqual([["c1", "c2"], ["c2", null]]);
+    expect(history.map((c) => [c.eventId, c.supersededBy])).toEqual([["c1", "c2"], ["c2", null]]);
+    expect(view!.counts.classification).toBe(2);
     expect(view!.version).toBe(2);
   });
 });

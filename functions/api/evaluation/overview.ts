@@ -56,15 +56,15 @@ export function evaluationOverview(scheme: SchemeDefinition, applications: Reado
         applicationId: a.applicationId,
         awardedCents: a.award?.amountCents ?? 0,
         classification: c && { type: c.type, dominantCharacteristic: c.dominantCharacteristic, preconditions: c.preconditions, classifiedOn: c.classifiedOn, rationale: c.rationale },
-        classifications: ev?.classificationHistory.length ?? 0,
+        classifications: ev?.counts.classification ?? 0,
         selfEvaluation: s && {
           version: s.version,
           submittedOn: s.submittedOn,
           criteria: s.criteria.map((k) => ({ criterionId: k.criterionId, criterion: criterionName.get(k.criterionId) ?? k.criterionId, status: k.status, attentionPoints: k.attentionPoints })),
         },
         supportWishes: s?.objectives ?? [],
-        findings: ev?.findings.length ?? 0,
-        unmetCommitments: unmetCommitments(scheme, ev?.sessionsAttended.map((x) => x.sessionId) ?? [], ev?.ozoneModules.length ?? 0, today),
+        findings: ev?.counts.finding ?? 0,
+        unmetCommitments: unmetCommitments(scheme, ev?.sessionIdsAttended ?? [], ev?.counts["ozone-module"] ?? 0, today),
       };
     })
     .sort((a, b) => a.hubKey.localeCompare(b.hubKey));
