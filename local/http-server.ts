@@ -7,6 +7,8 @@ import { routeFunction, runAs } from "./iam-parity.ts";
 
 /** API Gateway HTTP APIs refuse payloads above 10 MB; Lambda's own limit is 6 MB. */
 const MAX_BODY_BYTES = 6 * 1024 * 1024;
+/** Lambda's synchronous invocation payload limit, for the request event and for the response alike. */
+const MAX_LAMBDA_PAYLOAD_BYTES = 6 * 1024 * 1024;
 
 type LambdaHandler = (event: APIGatewayProxyEventV2WithJWTAuthorizer, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -171,10 +173,18 @@ export async function startLocalApi(options: LocalApiOptions): Promise<{ server:
         body,
         isBase64Encoded: false,
       };
+      // Lambda takes at most 6 MB as the invocation's payload (the event, not only the body): API Gateway answers 413 beyond it.
+      if (Buffer.byteLength(JSON.stringify(event)) > MAX_LAMBDA_PAYLOAD_BYTES) return send(res, 413, { message: "Request Entity Too Large" });
       const handler = await handlerOf(match.route);
       // As the route's function: its AWS calls are checked against that function's IAM statements (local/iam-parity.ts).
       const caller = ([] as unknown[]).concat(claims["cognito:groups"] ?? []).join(",");
       const result = await runAs(routeFunction(match.route), () => handler(event, lambdaContext(match.route.id)), caller);
+      // A response over Lambda's 6 MB fails the invocation on AWS (API Gateway answers 500): here too, loudly, so a test sees it.
+      const responseBytes = Buffer.byteLength(JSON.stringify(result));
+      if (responseBytes > MAX_LAMBDA_PAYLOAD_BYTES) {
+        console.error(`[local api] ${match.route.id}: response of ${responseBytes} bytes exceeds Lambda's ${MAX_LAMBDA_PAYLOAD_BYTES}; on AWS this request fails`);
+        return send(res, 500, { message: "Internal Server Error" });
+      }
       res.writeHead(result.statusCode ?? 200, { "x-request-id": requestId, ...(result.headers as Record<string, string>) });
       // API Gateway decodes a base64 body (binary responses such as the application form PDF) before sending it.
       res.end(result.isBase64Encoded && result.body ? Buffer.from(result.body, "base64") : (result.body ?? ""));

@@ -78,6 +78,13 @@ describe("finding 3: a request that could never be stored is refused with 413 an
     console.log(`size limits: ${fits} cost lines of 500 characters fit in one event (${Math.round(JSON.stringify(stored.data).length / 1024)} KB of payload); ${fits + 1} are refused with 413`);
   });
 
+  it("a body under 6 MB whose Lambda event is over 6 MB (JSON escaping doubles quotes) is refused with 413 as API Gateway would, not handed to the function", async () => {
+    const body = JSON.stringify({ schemeId: "technohubs-2020", note: '"'.repeat(2 * 1024 * 1024) });
+    expect(Buffer.byteLength(body)).toBeLessThan(6 * 1024 * 1024);
+    const response = await backOffice.call("intake", "POST", "/applications", body);
+    expect(response.status).toBe(413);
+  });
+
   it("the event store refuses an event over the limits with RecordTooLarge and writes nothing, also inside a multi-stream append", async () => {
     const client = localClient();
     const tables = await freshTables(client, "sizes-store");
