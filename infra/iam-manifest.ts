@@ -194,6 +194,7 @@ export function manifestFromAssembly(directory: string): IamManifest {
         const source = assembly.resolve(p.EventSourceArn, scope);
         invokes(assembly.resolve(p.FunctionName, scope), `${source.text.includes("/stream/") ? "dynamodb-stream" : "event-source"}:${source.target ?? source.text}`);
       } else if (resource.Type === "Custom::S3BucketNotifications") {
+        invokes(assembly.resolve(p.ServiceToken, scope), `cloudformation:${resource.Type}`);
         const bucket = assembly.resolve(p.BucketName, scope);
         for (const configuration of asArray<Json>(p.NotificationConfiguration?.LambdaFunctionConfigurations)) {
           const prefix = asArray<Json>(configuration.Filter?.Key?.FilterRules).find((r) => r.Name === "prefix")?.Value ?? "";
