@@ -53,7 +53,7 @@ const tableActions = {
  * Query on the read models' list index): the assessment takes the scheme's other applications from
  * the applications read model (R-TH-07, R-TH-08; stored with the assessment), and the hub evaluation
  * routes find the funded application behind a hub key there. They may list, nothing more: no GetItem,
- * no read of the table itself, no write. (Found by IAM parity: local/iam-parity.ts, finding 1.)
+ * no read of the table itself, no write. (IAM parity finding 1: test/integration/iam-parity.test.ts.)
  */
 const writeRoutesThatListReadModels: ReadonlySet<string> = new Set([
   "AssessApplication",
@@ -68,7 +68,7 @@ const writeRoutesThatListReadModels: ReadonlySet<string> = new Set([
  * Read-only routes that rebuild a read model from the events alone (R-X-04: never from the live read
  * models): the auditor's as-of and explain replay a scheme's log in the replay order, a Query on the
  * events table's replay index (DynamoDbEventStore.readSchemes). That Query is all they get of the log.
- * (Found by IAM parity: local/iam-parity.ts, finding 2.)
+ * (IAM parity finding 2: test/integration/iam-parity.test.ts.)
  */
 const readRoutesThatReplayTheLog: ReadonlySet<string> = new Set(["GetStateAsOf", "ExplainDocument"]);
 

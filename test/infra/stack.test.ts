@@ -422,7 +422,7 @@ describe("BackOfficeStack", () => {
           expect(dynamoActionsOf(statement).every((a) => ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem"].includes(a)), route.id).toBe(true);
           expect(new Set(asArray(statement.Resource).flatMap(refsOf)), route.id).toEqual(new Set([readModelsId]));
         }
-        // R-X-04: as-of and explain rebuild from the events alone (IAM parity's finding 2): a Query on the index, nothing else of the log.
+        // R-X-04: as-of and explain rebuild from the events alone (IAM parity finding 2): a Query on the index, nothing else of the log.
         const log = all.filter(onEvents);
         expect(log.length > 0, route.id).toBe(replaying.includes(route.id));
         for (const statement of log) {
@@ -461,7 +461,7 @@ describe("BackOfficeStack", () => {
         const actions = new Set(statements.flatMap(dynamoActionsOf));
         expect([...actions].sort(), route.id).toEqual(["dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"]);
         for (const statement of statements) expect(new Set(asArray(statement.Resource).flatMap(refsOf)), route.id).toEqual(new Set([eventsId]));
-        // The assessment and the hub routes list read-model documents (IAM parity's finding 1): the index only, nothing else.
+        // The assessment and the hub routes list read-model documents (IAM parity finding 1): the index only, nothing else.
         for (const statement of all.filter(onReadModels)) {
           expect(dynamoActionsOf(statement), route.id).toEqual(["dynamodb:Query"]);
           for (const resource of asArray(statement.Resource)) expect(JSON.stringify(resource), route.id).toMatch(/\/index\//);

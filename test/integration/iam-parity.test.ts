@@ -151,7 +151,7 @@ describe("IAM parity on the local runtime, with the committed manifest", () => {
     expect(real.iam.denials).toEqual([]);
   });
 
-  it("finding 2: the auditor's as-of and explain replay the log with only their synthesised permissions", async () => {
+  it("IAM parity finding 2: the auditor's as-of and explain replay the log with only their synthesised permissions", async () => {
     const id = await new Staff(real).register(application);
     expect((await real.call("auditor", "GET", asOf(id))).status).toBe(200);
     expect((await real.call("auditor", "GET", explain(id))).status).toBe(200);
@@ -213,7 +213,7 @@ describe("IAM parity on the local runtime, with grants taken away", () => {
     expect(broken.iam.denials).toContainEqual(expect.objectContaining({ functionId: "RecordEvaluationFindingApi", action: "dynamodb:Query", resource: expect.stringMatching(/\/index\/byList$/) }));
   });
 
-  it("finding 2, as synthesised before the fix: every as-of and explain would have been denied on AWS", async () => {
+  it("IAM parity finding 2, as synthesised before the fix: every as-of and explain would have been denied on AWS", async () => {
     const id = await new Staff(broken).register(application);
     expect((await broken.call("auditor", "GET", asOf(id))).status).toBeGreaterThanOrEqual(500);
     expect((await broken.call("auditor", "GET", explain(id))).status).toBeGreaterThanOrEqual(500);
