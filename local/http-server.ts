@@ -47,6 +47,14 @@ function lambdaContext(functionName: string): Context {
   };
 }
 
+function decodedPathSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
   res.writeHead(status, { "content-type": "application/json", ...headers });
   res.end(typeof body === "string" ? body : JSON.stringify(body));
@@ -135,7 +143,10 @@ export async function startLocalApi(options: LocalApiOptions): Promise<{ server:
         if (!found) continue;
         pathKnown = true;
         if (candidate.route.method !== method) continue;
-        match = { route: candidate.route, parameters: Object.fromEntries(candidate.parameterNames.map((n, i) => [n, decodeURIComponent(found[i + 1]!)])) };
+        const values = candidate.parameterNames.map((_, i) => decodedPathSegment(found[i + 1]!));
+        // Percent-encoding that is not UTF-8 can name nothing: a client error, before any function runs.
+        if (values.some((v) => v === undefined)) return send(res, 400, { message: "Bad Request: a path segment is not valid percent-encoded UTF-8" });
+        match = { route: candidate.route, parameters: Object.fromEntries(candidate.parameterNames.map((n, i) => [n, values[i]!])) };
         break;
       }
       if (!match) return send(res, pathKnown ? 405 : 404, { message: pathKnown ? "Method Not Allowed" : "Not Found" });

@@ -550,7 +550,6 @@ function requestArbitrary(route: ApiRoute): fc.Arbitrary<FuzzRequest> {
 
 type StatusClass = "2xx" | "3xx" | "4xx" | "5xx";
 const tally = new Map<string, Record<StatusClass, number>>();
-const excluded: string[] = [];
 /** Every event appended while the fuzz runs, by correlation id: the store's append, observed. */
 const appendedBy = new Map<string, RecordedEvent[]>();
 let appendedTotal = 0;
@@ -637,8 +636,6 @@ function schemaRefusal(route: ApiRoute, request: FuzzRequest): string | undefine
   return undefined;
 }
 
-/** Calls the local runtime's IAM parity guard denied so far (0 where the runtime has none). */
-const iamDenials = () => ((backOffice as { iam?: { denials?: unknown[] } }).iam?.denials?.length ?? 0);
 
 async function send(route: ApiRoute, request: FuzzRequest): Promise<{ status: number; body: any }> {
   const path = route.path.replace(/\{([^}]+)\}/g, (_, n: string) => request.params[n]!.encoded) + (request.query ? `?${request.query}` : "");
@@ -651,7 +648,6 @@ async function send(route: ApiRoute, request: FuzzRequest): Promise<{ status: nu
   else if (request.ifMatch !== undefined) headers["if-match"] = request.ifMatch;
 
   const before = appendedTotal;
-  const deniedBefore = iamDenials();
   const response = await httpRequest(route.method, path, headers, request.bodyText);
   const text = response.text;
   let body: any = text;
@@ -677,15 +673,7 @@ async function send(route: ApiRoute, request: FuzzRequest): Promise<{ status: nu
   // Nothing but this request may have written while it ran (requests run one at a time).
   expect(appendedTotal - before, `events from another request appeared during: ${describe()}`).toBe(written.length);
 
-  if (status >= 500) {
-    // Causes owned elsewhere are kept out of the property, each precisely (see the issue's findings).
-    const exclusion = excludedCause(route, request, status, body, iamDenials() > deniedBefore);
-    if (exclusion) {
-      excluded.push(`${exclusion}: ${describe()}`);
-      return { status, body };
-    }
-    expect.fail(`5xx: ${describe()}`);
-  }
+  if (status >= 500) expect.fail(`5xx: ${describe()}`);
   if (status >= 400) {
     if (written.length && !isRecordedRefusal(status, body, written)) expect.fail(`a ${status} left events behind: ${describe()}`);
     return { status, body };
@@ -704,21 +692,6 @@ async function send(route: ApiRoute, request: FuzzRequest): Promise<{ status: nu
     if (!route.writes) expect(written, `a read wrote: ${describe()}`).toEqual([]);
   }
   return { status, body };
-}
-
-/**
- * Causes of a 5xx that lie in code other engineers own (functions/api/command.ts, http.ts,
- * functions/store/*, local/*): named here by their finding, each matched as precisely as the
- * request allows. Returns undefined when the 5xx is this property's to fail on.
- */
-function excludedCause(_route: ApiRoute, request: FuzzRequest, status: number, _body: any, iamDenied: boolean): string | undefined {
-  // IAM parity (local/iam-parity.ts, someone else's work in progress): the function's synthesised
-  // statements deny a call it makes, which AWS would deny too; the store reports it as unavailable.
-  if (iamDenied) return "IAM parity: the function's IAM statements deny a call it makes (owner: the IAM parity work)";
-  // local/http-server.ts decodes path parameters with decodeURIComponent, which throws on the
-  // percent-encoded UTF-8 of a lone surrogate (ill-formed UTF-8): 500 before any handler runs.
-  if (status === 500 && Object.values(request.params).some((p) => !wellFormed(p.value))) return "local runtime: ill-formed percent-encoding in a path parameter";
-  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -866,9 +839,8 @@ afterAll(async () => {
   const total = sum("2xx") + sum("3xx") + sum("4xx") + sum("5xx");
   console.log(
     [
-      `route fuzz: ${total} requests, 2xx ${sum("2xx")}, 4xx ${sum("4xx")}, 5xx ${sum("5xx")} (${excluded.length} excluded)`,
+      `route fuzz: ${total} requests, 2xx ${sum("2xx")}, 4xx ${sum("4xx")}, 5xx ${sum("5xx")}`,
       ...[...tally].map(([id, r]) => `  ${id}: ${r["2xx"] + r["3xx"] + r["4xx"] + r["5xx"]} requests, 2xx ${r["2xx"]}, 4xx ${r["4xx"]}, 5xx ${r["5xx"]}`),
-      ...excluded.map((e) => `  excluded: ${e.slice(0, 500)}`),
     ].join("\n"),
   );
   agent.destroy();
