@@ -1,6 +1,7 @@
 import { App } from "aws-cdk-lib";
 import { checkWithCdkNag } from "./nag.ts";
 import { bundledSchemes } from "../schemes/bundled.ts";
+import { intakeRecipients } from "./intake-recipients.ts";
 import { BackOfficeStack } from "./stack.ts";
 import { stageConfigFromContext } from "./stages.ts";
 
@@ -15,10 +16,11 @@ const stack = new BackOfficeStack(app, `SubsidyBackOffice-${config.stage}`, {
   tags: { project: "subsidy-back-office", stage: config.stage },
 });
 
-// R-TH-14: applications arrive by email at each scheme's intake address (SES -> S3 raw/ -> intake Lambda).
-const intakeAddresses = bundledSchemes().all().map((s) => s.definition.intake.emailAddress);
+// R-TH-14: applications arrive by email at each scheme's intake address, and (per stage) at its published address (SES -> S3 raw/ -> intake Lambda).
+const schemes = bundledSchemes().all();
+const intakeAddresses = schemes.map((s) => s.definition.intake.emailAddress);
 stack.addEmailIntake("functions/intake/handler.ts", {
-  recipients: intakeAddresses,
+  recipients: intakeRecipients(schemes, config, (key) => app.node.tryGetContext(key)),
   sendsFrom: app.node.tryGetContext("intakeDomain") ?? intakeAddresses[0]!.split("@")[1],
 });
 

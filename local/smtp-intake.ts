@@ -43,7 +43,10 @@ export async function startSmtpIntake(options: SmtpIntakeOptions): Promise<SmtpI
   // What the intake function does with the bucket and SES is checked; SES's own write of the raw message (below) is not the function's.
   const functionMailStore = options.iam ? options.iam.guardMailStore(mailStore) : mailStore;
   const functionMailer = options.iam ? options.iam.guardMailer(mailer) : mailer;
-  const domains = new Set(options.dependencies().schemes.all().map((s) => s.definition.intake.emailAddress.split("@")[1]!.toLowerCase()));
+  // Every scheme's own intake domain, and each published address (the one in the source documents) as an exact mailbox: not its whole domain.
+  const intakes = options.dependencies().schemes.all().map((s) => s.definition.intake);
+  const domains = new Set(intakes.map((i) => i.emailAddress.split("@")[1]!.toLowerCase()));
+  const publishedAddresses = new Set(intakes.flatMap((i) => (i.publishedEmailAddress ? [i.publishedEmailAddress.toLowerCase()] : [])));
 
   const receive = async (bytes: Buffer, session: SMTPServerSession): Promise<string> => {
     const deps = options.dependencies();
@@ -65,10 +68,11 @@ export async function startSmtpIntake(options: SmtpIntakeOptions): Promise<SmtpI
     logger: false,
     closeTimeout: 2_000,
     onRcptTo(address, _session, callback) {
-      const domain = address.address.slice(address.address.lastIndexOf("@") + 1).toLowerCase();
-      // Not an open relay: only the intake domains are ours.
-      if (domains.has(domain)) callback();
-      else callback(smtpError(550, `5.1.1 this server only takes mail for ${[...domains].join(", ")}`));
+      const mailbox = address.address.toLowerCase();
+      const domain = mailbox.slice(mailbox.lastIndexOf("@") + 1);
+      // Not an open relay: only the intake domains and the schemes' published addresses are ours.
+      if (domains.has(domain) || publishedAddresses.has(mailbox)) callback();
+      else callback(smtpError(550, `5.1.1 this server only takes mail for ${[...domains, ...publishedAddresses].join(", ")}`));
     },
     onData(stream: SMTPServerDataStream, session, callback) {
       const chunks: Buffer[] = [];

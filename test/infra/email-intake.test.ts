@@ -1,7 +1,10 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { eventsTable } from "../../functions/store/tables.ts";
 import type { BackOfficeFunction } from "../../infra/function.ts";
+import { intakeRecipients } from "../../infra/intake-recipients.ts";
+import { stageConfig } from "../../infra/stages.ts";
 import { DOCUMENTS_PREFIX, RAW_MAIL_PREFIX } from "../../infra/storage.ts";
+import { bundledSchemes } from "../../schemes/bundled.ts";
 import { asArray, covers, intakeFixture, type Json, logicalId, ofType, refsOf, type Synthesised, statementsOf, synth } from "./support.ts";
 
 describe("addEmailIntake (SES receipt rule -> S3 raw/ -> intake function)", () => {
@@ -98,5 +101,29 @@ describe("addEmailIntake (SES receipt rule -> S3 raw/ -> intake function)", () =
 
   it("can be wired only once", () => {
     expect(() => synthesised.stack.addEmailIntake(intakeFixture)).toThrow(/already/);
+  });
+});
+
+describe("issue 12 finding 4: the receipt rule takes the schemes' published addresses, per stage", () => {
+  const schemes = bundledSchemes().all();
+  const intakeAddresses = ["technohubs@intake.aeno.local", "verduurzamen@intake.aeno.local", "sterk-techniekonderwijs@intake.aeno.local"];
+  const published = ["vergoedingen@ao-metalektro.nl", "ocwsubsidies@minvws.nl"];
+  const context = (values: Record<string, unknown>) => (key: string) => values[key];
+
+  it("issue 12 finding 4: prod's SES receipt rule accepts every scheme's intake address and published address", () => {
+    const recipients = intakeRecipients(schemes, stageConfig("prod"), context({}));
+    expect(new Set(recipients)).toEqual(new Set([...intakeAddresses, ...published]));
+    const { resources } = synth("prod", { intake: true, intakeRecipients: recipients });
+    const rules = ofType(resources, "AWS::SES::ReceiptRule");
+    expect(rules).toHaveLength(1);
+    expect(new Set(rules[0]![1].Properties.Rule.Recipients)).toEqual(new Set([...intakeAddresses, ...published]));
+  }, 120_000);
+
+  it("issue 12 finding 4: other stages take the published addresses only when CDK context says so (-c intakePublishedAddresses=true, or a map by stage)", () => {
+    expect(new Set(intakeRecipients(schemes, stageConfig("dev"), context({})))).toEqual(new Set(intakeAddresses));
+    expect(new Set(intakeRecipients(schemes, stageConfig("dev"), context({ intakePublishedAddresses: "true" })))).toEqual(new Set([...intakeAddresses, ...published]));
+    expect(new Set(intakeRecipients(schemes, stageConfig("test"), context({ intakePublishedAddresses: { test: true, dev: false } })))).toEqual(new Set([...intakeAddresses, ...published]));
+    expect(new Set(intakeRecipients(schemes, stageConfig("prod"), context({ intakePublishedAddresses: false })))).toEqual(new Set(intakeAddresses));
+    expect(() => intakeRecipients(schemes, stageConfig("dev"), context({ intakePublishedAddresses: "yes" }))).toThrow(/intakePublishedAddresses/);
   });
 });

@@ -35,14 +35,14 @@ export const intakeFixture = "test/infra/fixtures/intake-handler.ts";
  */
 export function synth(
   stage: string,
-  options: { bundle?: boolean; intake?: boolean; alarmEmail?: string } & Partial<BackOfficeStackProps> = {},
+  options: { bundle?: boolean; intake?: boolean; intakeRecipients?: ReadonlyArray<string>; alarmEmail?: string } & Partial<BackOfficeStackProps> = {},
 ): Synthesised {
-  const { bundle = false, intake = false, alarmEmail, ...props } = options;
+  const { bundle = false, intake = false, intakeRecipients = ["aanvraag@example.org"], alarmEmail, ...props } = options;
   const app = new App({
     context: { ...cdkJsonContext, ...(bundle ? { "aws:cdk:enable-asset-metadata": true } : { "aws:cdk:bundling-stacks": [] }) },
   });
   const stack = new BackOfficeStack(app, `Test-${stage}`, { ...props, stage, alarmEmail });
-  if (intake) stack.addEmailIntake(intakeFixture, { recipients: ["aanvraag@example.org"], sendsFrom: "example.org" });
+  if (intake) stack.addEmailIntake(intakeFixture, { recipients: intakeRecipients, sendsFrom: "example.org" });
   const template = Template.fromStack(stack);
   const { resources, resourceCounts } = flatten(stack, template);
   return { app, stack, template, resources, resourceCounts };
