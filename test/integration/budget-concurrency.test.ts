@@ -80,6 +80,8 @@ describe("R-X-02 the budget is never over-committed under concurrent decisions",
     // Contention is never a 500: every answer is the outcome (200, 409) or "try again" with nothing written (503).
     expect(answers.filter((s) => s !== 200 && s !== 409 && s !== 503)).toEqual([]);
     const statuses = responses.map((r) => r.status);
+    const tally = (list: number[]) => [...new Set(list)].sort().map((s) => `${list.filter((x) => x === s).length} x ${s}`).join(", ");
+    console.log(`contention: ${answers.length} answers (${tally(answers)}) to 100 decisions; final ${tally(statuses)}`);
     expect(statuses.filter((s) => s === 200)).toHaveLength(37);
     expect(statuses.filter((s) => s === 409)).toHaveLength(63);
     for (const refused of responses.filter((r) => r.status === 409)) expect(refused.body).toMatchObject({ title: "budget-exhausted", detail: expect.stringContaining("not enough for EUR 10,600,000.00") });
