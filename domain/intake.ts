@@ -47,6 +47,8 @@ export interface ReceivedMail {
   readonly screening?: { readonly spam: string | null; readonly virus: string | null };
   /** Set when the message could not be read as a whole; it is then recorded and listed, never filed. */
   readonly damage?: { readonly code: "unparseable" | "truncated"; readonly reason: string };
+  /** Earlier messages with this Message-ID and other content (issue 12 finding 9): filed all the same, flagged for staff. */
+  readonly sameMessageIdAs?: ReadonlyArray<string>;
 }
 
 /** The application form among the attachments, as the PDF reader found it. */
@@ -469,6 +471,7 @@ function mailReceived(mail: ReceivedMail, schemeId: string | null, attachments: 
       schemeId,
       screening: { spam: mail.screening?.spam ?? null, virus: mail.screening?.virus ?? null },
       attachments: attachments.map(({ sha256, name, contentType, bytes, stored, refusedReason }) => ({ sha256, name, contentType, bytes, stored, ...(refusedReason ? { refusedReason } : {}) })),
+      ...(mail.sameMessageIdAs?.length ? { sameMessageIdAs: mail.sameMessageIdAs.slice(0, 20) } : {}),
     },
   };
 }

@@ -63,6 +63,8 @@ export const streamIds = {
   grant: (id: string) => `grant#${id}`,
   /** One received message; the key is its idempotency key (see intake-events.ts). */
   intake: (messageKey: string) => `intake#${messageKey}`,
+  /** Every distinct message that came with one Message-ID; the id is the sha256 of the Message-ID (see MessageIdUsed). */
+  messageId: (messageIdSha256: string) => `message-id#${messageIdSha256}`,
   /** The evaluation of one funded hub within one scheme (see evaluation-events.ts). */
   hub: (schemeId: string, hubKey: string) => `hub#${schemeId}.${hubKey}`,
 } as const;

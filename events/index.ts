@@ -25,7 +25,7 @@ import {
   ProjectStartedV1,
   VsoSupplementAwardedV1,
 } from "./lifecycle-events.ts";
-import { AcknowledgementNotSentV1, AcknowledgementSentV1, IntakeFailedV1, MailFiledV1, MailReceivedV1 } from "./intake-events.ts";
+import { AcknowledgementNotSentV1, AcknowledgementSentV1, IntakeFailedV1, MailFiledV1, MailReceivedV1, MessageIdUsedV1 } from "./intake-events.ts";
 import {
   BudgetPaidV1,
   BudgetRecoveredV1,
@@ -83,6 +83,7 @@ export const currentEvents = {
   MailFiled: MailFiledV1,
   AcknowledgementSent: AcknowledgementSentV1,
   AcknowledgementNotSent: AcknowledgementNotSentV1,
+  MessageIdUsed: MessageIdUsedV1,
   HubClassified: HubClassifiedV1,
   SelfEvaluationSubmitted: SelfEvaluationSubmittedV1,
   EvaluationFindingRecorded: EvaluationFindingRecordedV1,

@@ -49,9 +49,23 @@ export const MailReceivedV1 = eventVersion(
       /** SES's spam and virus verdicts (X-SES-*-Verdict), null where the message had none (locally). */
       screening: z.object({ spam: z.string().max(40).nullable(), virus: z.string().max(40).nullable() }).strict(),
       attachments: z.array(ReceivedAttachment).max(500),
+      /**
+       * Issue 12 finding 9: earlier messages (their keys) that came with this very Message-ID but
+       * other content. A sender's Message-ID is meant to name one message; the same one on another
+       * body is filed as its own message and flagged for staff to check (a resend with corrections, or
+       * a second application by mistake). Absent when the Message-ID is new.
+       */
+      sameMessageIdAs: z.array(Sha256).min(1).max(20).optional(),
     })
     .strict(),
 );
+
+/**
+ * One message (by key) that came with a Message-ID: the stream `message-id#<sha256 of the
+ * Message-ID>` lists every distinct message that used it, appended with the message's own
+ * MailReceived in one atomic append, so a later message with that Message-ID finds the earlier ones.
+ */
+export const MessageIdUsedV1 = eventVersion("MessageIdUsed", 1, z.object({ messageId: z.string().min(1).max(998), messageKey: Sha256 }).strict());
 
 /** Why a message could not be filed with an application; it is listed for staff, the raw message kept (R-X-05). */
 export const IntakeFailureCode = z.enum(["unparseable", "truncated", "virus", "unknown-scheme", "unknown-application", "application-closed", "registration-refused"]);

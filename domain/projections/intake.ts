@@ -20,6 +20,8 @@ export interface IntakeMailView {
   readonly failure: { readonly code: string; readonly reason: string; readonly ruleIds: ReadonlyArray<string> } | null;
   readonly filing: Omit<EventData<"MailFiled">, "messageKey" | "schemeId"> | null;
   readonly acknowledgement: { readonly sent: boolean; readonly acknowledgementId: string | null; readonly reason: string | null } | null;
+  /** Issue 12 finding 9: earlier messages with the same Message-ID but other content; empty when none. Staff check these. */
+  readonly sameMessageIdAs: ReadonlyArray<string>;
   readonly version: number;
 }
 
@@ -48,6 +50,7 @@ export function applyToIntakeMailView(view: IntakeMailView | undefined, event: R
       failure: null,
       filing: null,
       acknowledgement: null,
+      sameMessageIdAs: data.sameMessageIdAs ?? [],
       version: event.version,
     };
   }

@@ -105,23 +105,23 @@ const traceFields = /^(received|return-path|delivered-to|x-original-to|x-receive
 
 /**
  * The message's content hash, without trace fields: a message SES receives twice (the sender's
- * server retried after a timeout) hashes the same, so it gets the same key and files once.
+ * server retried after a timeout) hashes the same, so it gets the same key and files once. Line
+ * ends are normalised to CRLF and whitespace at the very end to one CRLF first, so a relay that
+ * turned LF into CRLF (or added a blank line at the end) delivers the same message, not a new one.
+ * A message that already arrived with CRLF and one line end at the end (as SMTP delivers it) hashes
+ * as it did before this normalisation.
  */
 export function contentHash(raw: Uint8Array): string {
-  const bytes = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
-  let end = bytes.indexOf("\r\n\r\n");
-  let separator = 4;
-  const lf = bytes.indexOf("\n\n");
-  if (end < 0 || (lf >= 0 && lf < end)) {
-    end = lf;
-    separator = 2;
-  }
+  const text = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength)
+    .toString("latin1")
+    .replace(/\r?\n/g, "\r\n")
+    .replace(/[ \t\r\n]+$/, "\r\n");
   const hash = createHash("sha256");
-  if (end < 0) return hash.update(bytes).digest("hex");
-  const fields = bytes.subarray(0, end).toString("latin1").split(/\r?\n(?![ \t])/);
+  const end = text.indexOf("\r\n\r\n");
+  if (end < 0) return hash.update(text, "latin1").digest("hex");
+  const fields = text.slice(0, end).split(/\r\n(?![ \t])/);
   hash.update(fields.filter((field) => !traceFields.test(field.slice(0, field.indexOf(":")).trim())).join("\r\n"), "latin1");
-  hash.update(bytes.subarray(end, end + separator));
-  hash.update(bytes.subarray(end + separator));
+  hash.update(text.slice(end), "latin1");
   return hash.digest("hex");
 }
 

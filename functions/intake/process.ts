@@ -85,9 +85,14 @@ export async function processRawMessage(raw: RawMessage, receivedAt: string, dep
   const metadata = metadataFor(messageKey);
   const stored = new Set<string>();
 
+  // Issue 12 finding 9: every distinct message with a Message-ID is listed under it, so one with the same Message-ID and other content is flagged.
+  const messageIdStream = parsed.messageId ? streamIds.messageId(sha256Of(Buffer.from(parsed.messageId, "utf8"))) : undefined;
+
   for (let attempt = 1; ; attempt++) {
     const target = route.kind === "failed" ? undefined : await loadTarget(route, deps);
-    const decision = decideMailIntake({ mail, route, form, target: target?.target });
+    const sameMessageId = messageIdStream ? await deps.events.readStream(messageIdStream) : [];
+    const earlierKeys = sameMessageId.map((e) => (e.data as EventData<"MessageIdUsed">).messageKey).filter((key) => key !== messageKey);
+    const decision = decideMailIntake({ mail: earlierKeys.length ? { ...mail, sameMessageIdAs: earlierKeys.slice(-20) } : mail, route, form, target: target?.target });
     // Documents first: an event never names a file that is not there (an orphan file is harmless).
     for (const verdict of decision.attachments) {
       if (!verdict.stored || stored.has(verdict.sha256)) continue;
@@ -96,6 +101,9 @@ export async function processRawMessage(raw: RawMessage, receivedAt: string, dep
       stored.add(verdict.sha256);
     }
     const appends: StreamAppend[] = [{ streamId: intakeStream, expectedVersion: 0, schemeId: decision.logSchemeId, events: decision.intakeEvents, metadata }];
+    if (messageIdStream && parsed.messageId) {
+      appends.push({ streamId: messageIdStream, expectedVersion: sameMessageId.length, schemeId: decision.logSchemeId, events: [{ type: "MessageIdUsed", data: { messageId: parsed.messageId.slice(0, 998), messageKey } }], metadata });
+    }
     if (decision.applicationEvents.length && target) {
       appends.push({ streamId: streamIds.application(target.applicationId), expectedVersion: target.version, schemeId: decision.logSchemeId, events: decision.applicationEvents, metadata });
     }
@@ -117,6 +125,7 @@ export async function processRawMessage(raw: RawMessage, receivedAt: string, dep
       ...(outcome.kind === "filed" ? { applicationId: outcome.applicationId, applicationStatus: outcome.status, filedAs: outcome.filedAs, form: outcome.form.status } : { failureCode: outcome.code }),
       attachments: decision.attachments.length,
       refused: decision.attachments.filter((a) => !a.stored).length,
+      ...(earlierKeys.length ? { sameMessageIdAs: earlierKeys.length } : {}),
       rawBytes: mail.rawBytes,
     });
     if (outcome.kind === "filed") await acknowledge(outcome, mail, decision.intakeEvents.length, deps);
