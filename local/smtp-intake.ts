@@ -1,3 +1,6 @@
+import { createHash } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from "smtp-server";
 import { LocalMailStore } from "../functions/intake/mail-store.ts";
@@ -9,6 +12,10 @@ import { INTAKE_FUNCTION, type IamGuard, runAs } from "./iam-parity.ts";
 
 /** About what SES accepts (40 MB, base64 included), rounded down: a bigger message is refused at SMTP level, so its sender knows. */
 export const MAX_MESSAGE_BYTES = 30 * 1024 * 1024;
+/** Connections held at once; one more is answered 421 (try again later), as a busy MTA does. */
+export const MAX_CLIENTS = 100;
+/** An idle connection (no command, no data) is closed after this long. */
+export const SOCKET_TIMEOUT_MS = 60_000;
 
 export interface SmtpIntakeOptions {
   readonly host: string;
@@ -48,11 +55,13 @@ export async function startSmtpIntake(options: SmtpIntakeOptions): Promise<SmtpI
   const domains = new Set(intakes.map((i) => i.emailAddress.split("@")[1]!.toLowerCase()));
   const publishedAddresses = new Set(intakes.flatMap((i) => (i.publishedEmailAddress ? [i.publishedEmailAddress.toLowerCase()] : [])));
 
-  const receive = async (bytes: Buffer, session: SMTPServerSession): Promise<string> => {
+  // The message was streamed to `path` (hashed on the way); it is kept by renaming that file, then read back (at most MAX_MESSAGE_BYTES) for processing.
+  const receive = async (path: string, sha256: string, session: SMTPServerSession): Promise<string> => {
     const deps = options.dependencies();
     // R-TH-09: the receipt time is when the message was fully received, before anything else happens.
     const receivedAt = deps.clock().toISOString();
-    const objectKey = await mailStore.putRaw(bytes);
+    const objectKey = await mailStore.adoptRaw(path, sha256);
+    const bytes = await readFile(mailStore.pathOf(objectKey));
     const result = await runAs(INTAKE_FUNCTION, () =>
       processRawMessage({ bytes, objectKey, envelopeRecipients: session.envelope.rcptTo.map((r) => r.address) }, receivedAt, { ...deps, mailStore: functionMailStore, mailer: functionMailer }),
     );
@@ -67,6 +76,8 @@ export async function startSmtpIntake(options: SmtpIntakeOptions): Promise<SmtpI
     size: MAX_MESSAGE_BYTES,
     logger: false,
     closeTimeout: 2_000,
+    maxClients: MAX_CLIENTS,
+    socketTimeout: SOCKET_TIMEOUT_MS,
     onRcptTo(address, _session, callback) {
       const mailbox = address.address.toLowerCase();
       const domain = mailbox.slice(mailbox.lastIndexOf("@") + 1);
@@ -74,23 +85,77 @@ export async function startSmtpIntake(options: SmtpIntakeOptions): Promise<SmtpI
       if (domains.has(domain) || publishedAddresses.has(mailbox)) callback();
       else callback(smtpError(550, `5.1.1 this server only takes mail for ${[...domains, ...publishedAddresses].join(", ")}`));
     },
+    /**
+     * Issue 12 finding 2: the message goes to a file as it arrives (the folder stands in for S3),
+     * hashed and counted on the way; nothing of it is held in memory. Once it is over the limit the
+     * file is dropped and the rest is read and discarded, then refused with 552.
+     */
     onData(stream: SMTPServerDataStream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on("data", (chunk: Buffer) => chunks.push(chunk));
-      stream.on("error", () => callback(smtpError(451, "4.3.0 the message could not be read; try again")));
-      stream.on("end", () => {
-        if (stream.sizeExceeded) return callback(smtpError(552, `5.3.4 the message is over ${MAX_MESSAGE_BYTES} bytes`));
-        const bytes = Buffer.concat(chunks);
-        chunks.length = 0;
-        receive(bytes, session).then(
-          (messageKey) => callback(null, `2.0.0 received as ${messageKey}`),
-          (error: unknown) => {
-            // Never the message, the sender or the subject in a log line: ids and error names only.
-            log("error", "intake could not record a message", { errorName: error instanceof Error ? error.name : typeof error, rawBytes: bytes.byteLength });
-            callback(smtpError(451, "4.3.0 the message could not be recorded now; try again later"));
-          },
-        );
-      });
+      let answered = false;
+      const answer = (error: Error | null, message?: string) => {
+        if (answered) return;
+        answered = true;
+        callback(error, message);
+      };
+      void mailStore.incomingPath().then(
+        (path) => {
+          const file = createWriteStream(path);
+          const hash = createHash("sha256");
+          let bytes = 0;
+          let oversize = false;
+          let failed = false;
+          const drop = () => {
+            file.destroy();
+            void rm(path, { force: true });
+          };
+          file.on("error", () => {
+            failed = true;
+            drop();
+          });
+          stream.on("data", (chunk: Buffer) => {
+            bytes += chunk.byteLength;
+            if (oversize || failed) return;
+            if (stream.sizeExceeded || bytes > MAX_MESSAGE_BYTES) {
+              oversize = true;
+              drop();
+              return;
+            }
+            hash.update(chunk);
+            // The file's pace is the sender's: the socket is paused while the disk catches up.
+            if (!file.write(chunk)) {
+              stream.pause();
+              file.once("drain", () => stream.resume());
+            }
+          });
+          stream.on("error", () => {
+            drop();
+            answer(smtpError(451, "4.3.0 the message could not be read; try again"));
+          });
+          stream.on("end", () => {
+            if (oversize || stream.sizeExceeded) {
+              drop();
+              return answer(smtpError(552, `5.3.4 the message is over ${MAX_MESSAGE_BYTES} bytes`));
+            }
+            if (failed) return answer(smtpError(451, "4.3.0 the message could not be recorded now; try again later"));
+            file.end(() => {
+              receive(path, hash.digest("hex"), session).then(
+                (messageKey) => answer(null, `2.0.0 received as ${messageKey}`),
+                (error: unknown) => {
+                  void rm(path, { force: true });
+                  // Never the message, the sender or the subject in a log line: ids and error names only.
+                  log("error", "intake could not record a message", { errorName: error instanceof Error ? error.name : typeof error, rawBytes: bytes });
+                  answer(smtpError(451, "4.3.0 the message could not be recorded now; try again later"));
+                },
+              );
+            });
+          });
+        },
+        () => {
+          // No place to put it: read and discard, then ask the sender to retry.
+          stream.on("data", () => {});
+          stream.on("end", () => answer(smtpError(451, "4.3.0 the message could not be recorded now; try again later")));
+        },
+      );
     },
   });
 

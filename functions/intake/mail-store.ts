@@ -21,6 +21,31 @@ export class LocalMailStore implements MailStore {
     return key;
   }
 
+  /**
+   * Keeps a received message that was streamed to `temporaryPath` (a file under this folder; see
+   * `incomingPath`) under its hash, by renaming it: the message is never held in memory to be kept.
+   */
+  async adoptRaw(temporaryPath: string, sha256: string): Promise<string> {
+    if (!isSha256(sha256)) throw new Error("a raw message is stored under its sha256");
+    const key = `raw/${sha256}.eml`;
+    const path = this.pathOf(key);
+    try {
+      await mkdir(dirname(path), { recursive: true });
+      await rename(temporaryPath, path);
+    } catch (error) {
+      await rm(temporaryPath, { force: true });
+      throw new MailStoreUnavailable("write raw", true, error);
+    }
+    return key;
+  }
+
+  /** A fresh temporary file for a message being received (`.incoming/`, never listed as mail). */
+  async incomingPath(): Promise<string> {
+    const dir = join(this.root, ".incoming");
+    await mkdir(dir, { recursive: true });
+    return join(dir, `${randomUUID()}.tmp`);
+  }
+
   async getRaw(key: string): Promise<Uint8Array> {
     try {
       return await readFile(this.pathOf(key));
