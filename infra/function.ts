@@ -36,12 +36,45 @@ export const lambdaEsbuildOptions = {
 /** The file name of the bundle inside the asset (what Lambda's `index.handler` loads for an ESM bundle). */
 export const bundleFileName = "index.mjs";
 
+const shellQuote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * esbuild's command line for one more bundle in a function's asset, with the same options as the
+ * function's own bundle (`lambdaEsbuildOptions`): how `extraBundles` are built by CDK's bundling
+ * (a command hook runs in the same place as the bundling, locally or in its container).
+ */
+export function extraBundleCommand(inputDir: string, outputDir: string, entry: string, fileName: string): string {
+  const o = lambdaEsbuildOptions;
+  return [
+    shellQuote(join(inputDir, "node_modules", ".bin", "esbuild")),
+    shellQuote(join(inputDir, entry)),
+    "--bundle",
+    `--platform=${o.platform}`,
+    `--target=${o.target}`,
+    `--format=${o.format}`,
+    `--main-fields=${o.mainFields.join(",")}`,
+    shellQuote(`--banner:js=${o.banner.js}`),
+    ...o.external.map((name: string) => shellQuote(`--external:${name}`)),
+    ...(o.minify ? ["--minify"] : []),
+    ...(o.sourcemap ? ["--sourcemap"] : []),
+    `--sources-content=${o.sourcesContent}`,
+    `--log-level=${o.logLevel}`,
+    shellQuote(`--outfile=${join(outputDir, fileName)}`),
+  ].join(" ");
+}
+
 export interface BackOfficeFunctionProps
   extends Pick<FunctionOptions, "description" | "timeout" | "memorySize" | "environment" | "onFailure" | "retryAttempts" | "maxEventAge"> {
   /** The handler module relative to the project root; it exports `handler`. */
   readonly entry: string;
   readonly logRetention: RetentionDays;
   readonly logRemovalPolicy: RemovalPolicy;
+  /**
+   * More bundles in the asset, next to `index.mjs`: file name -> entry module relative to the project
+   * root, built with the same options. For code the handler starts as a worker thread
+   * (`new Worker(new URL("./name.mjs", import.meta.url))`), which esbuild does not follow.
+   */
+  readonly extraBundles?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -76,6 +109,11 @@ export class BackOfficeFunction extends Construct {
     this.logGroup.grantWrite(this.role);
 
     const esbuild = lambdaEsbuildOptions;
+    const extraBundles = Object.entries(props.extraBundles ?? {});
+    for (const [fileName, module] of extraBundles) {
+      if (!/^[\w-]+\.mjs$/.test(fileName) || fileName === bundleFileName) throw new Error(`${this.node.path}: extra bundle ${fileName} must be a plain .mjs file name other than ${bundleFileName}`);
+      if (!existsSync(join(projectRoot, module))) throw new Error(`${this.node.path}: no module at ${module} (extra bundle ${fileName})`);
+    }
     this.fn = new NodejsFunction(this, "Function", {
       entry,
       handler: "handler",
@@ -106,6 +144,15 @@ export class BackOfficeFunction extends Construct {
         sourceMapMode: SourceMapMode.DEFAULT,
         sourcesContent: esbuild.sourcesContent,
         logLevel: LogLevel.WARNING,
+        ...(extraBundles.length
+          ? {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: (inputDir: string, outputDir: string) => extraBundles.map(([fileName, entry]) => extraBundleCommand(inputDir, outputDir, entry, fileName)),
+              },
+            }
+          : {}),
       },
     });
 

@@ -92,6 +92,12 @@ export interface EmailIntakeOptions {
   readonly sendsFrom?: string;
 }
 
+/**
+ * The intake reads PDF forms in a worker thread (functions/intake/form.ts, issue 12 finding 3); its
+ * entry is a bundle of its own next to `index.mjs`.
+ */
+export const intakeExtraBundles: Readonly<Record<string, string>> = { "form-worker.mjs": "functions/intake/form-worker.ts" };
+
 /** What `addEmailIntake` built. */
 export interface EmailIntake {
   readonly ruleSet: ReceiptRuleSet;
@@ -345,6 +351,7 @@ export class BackOfficeStack extends Stack {
       environment: { MAIL_BUCKET: mail.bucketName, RAW_MAIL_PREFIX, DOCUMENTS_PREFIX },
       onFailure: new SqsDestination(deadLetters),
       retryAttempts: 2,
+      extraBundles: intakeExtraBundles,
     });
     // Reads the message SES stored, keeps its attachments as documents, appends the events.
     intake.fn.addToRolePolicy(new PolicyStatement({ actions: ["s3:GetObject"], resources: [mail.arnForObjects(`${RAW_MAIL_PREFIX}*`)] }));
