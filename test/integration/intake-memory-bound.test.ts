@@ -1,10 +1,10 @@
 import { readdir, rm } from "node:fs/promises";
-import { connect } from "node:net";
+import type { Socket } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { MAX_MESSAGE_BYTES } from "../../local/smtp-intake.ts";
 import { type TestBackOffice, startTestBackOffice } from "../support/back-office.ts";
-import { peakMemoryDuring, storedFiles } from "../support/mail.ts";
+import { peakMemoryDuring, sendRawSmtp, storedFiles } from "../support/mail.ts";
 
 /**
  * Issue 12 finding 2, in its own test file (its own process), so the memory figures are this
@@ -21,57 +21,22 @@ afterAll(async () => {
   if (backOffice?.mailDir) await rm(backOffice.mailDir, { recursive: true, force: true });
 });
 
-/** Sends a message of `bodyBytes` over SMTP, generating it line by line while the socket takes it (never more than a chunk in memory). */
-async function sendGenerated(smtpUrl: string, envelope: { from: string; to: string }, bodyBytes: number): Promise<{ code: number; reply: string }> {
-  const url = new URL(smtpUrl);
-  const socket = connect({ host: url.hostname, port: Number(url.port) });
-  socket.setEncoding("latin1");
-  let buffered = "";
-  const waiting: Array<(line: string) => void> = [];
-  socket.on("data", (chunk: string) => {
-    buffered += chunk;
-    for (let end = buffered.indexOf("\r\n"); end >= 0; end = buffered.indexOf("\r\n")) {
-      const line = buffered.slice(0, end);
-      buffered = buffered.slice(end + 2);
-      if (/^\d{3} /.test(line)) waiting.shift()?.(line);
-    }
-  });
-  const reply = () => new Promise<string>((resolve) => waiting.push(resolve));
-  const command = async (text: string) => {
-    const answer = reply();
-    socket.write(`${text}\r\n`);
-    return answer;
-  };
-  try {
-    await new Promise<void>((resolve, reject) => socket.once("connect", resolve).once("error", reject));
-    await reply();
-    await command("EHLO test.localhost");
-    await command(`MAIL FROM:<${envelope.from}>`);
-    await command(`RCPT TO:<${envelope.to}>`);
-    const go = await command("DATA");
-    if (!go.startsWith("354")) throw new Error(go);
-    const final = reply();
-    socket.write(`From: ${envelope.from}\r\nTo: ${envelope.to}\r\nSubject: Aanjaagsubsidie technohubs: heel groot\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n`);
-    const line = `${"QUJDRA".repeat(12)}AB\r\n`; // 76 characters of base64 and CRLF
-    const chunk = line.repeat(Math.floor((1024 * 1024) / line.length));
-    for (let sent = 0; sent < bodyBytes; sent += chunk.length) {
-      // A server that answers early (or closes) ends the send.
-      if (socket.destroyed) break;
-      if (!socket.write(chunk)) await new Promise<void>((resolve) => socket.once("drain", resolve).once("close", resolve));
-    }
-    socket.write("\r\n.\r\n");
-    const answer = await final;
-    socket.write("QUIT\r\n");
-    return { code: Number(answer.slice(0, 3)), reply: answer };
-  } finally {
-    socket.end();
+/** A message of `bodyBytes`, generated line by line while the socket takes it (never more than a chunk in memory). */
+const generated = (from: string, to: string, bodyBytes: number) => async (socket: Socket) => {
+  socket.write(`From: ${from}\r\nTo: ${to}\r\nSubject: Aanjaagsubsidie technohubs: heel groot\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n`);
+  const line = `${"QUJDRA".repeat(12)}AB\r\n`; // 76 characters of base64 and CRLF
+  const chunk = line.repeat(Math.floor((1024 * 1024) / line.length));
+  for (let sent = 0; sent < bodyBytes; sent += chunk.length) {
+    // A server that answers early (or closes) ends the send.
+    if (socket.destroyed) break;
+    if (!socket.write(chunk)) await new Promise<void>((resolve) => socket.once("drain", resolve).once("close", resolve));
   }
-}
+};
 
 it("issue 12 finding 2: a 300 MB message is streamed, refused with 552 at the limit, nothing filed or left behind, and the process's memory stays bounded", async () => {
   const bodyBytes = 300 * 1024 * 1024;
   expect(bodyBytes).toBeGreaterThan(MAX_MESSAGE_BYTES * 9);
-  const measured = await peakMemoryDuring(() => sendGenerated(backOffice.smtpUrl, { from: "aanvrager@groot.example", to: "technohubs@intake.aeno.local" }, bodyBytes));
+  const measured = await peakMemoryDuring(() => sendRawSmtp(backOffice.smtpUrl, { from: "aanvrager@groot.example", to: ["technohubs@intake.aeno.local"] }, generated("aanvrager@groot.example", "technohubs@intake.aeno.local", bodyBytes)));
   const mb = (bytes: number) => (bytes / 1_048_576).toFixed(0);
   console.info(`[intake] ${mb(bodyBytes)} MB message: ${measured.result.reply}; RSS ${mb(measured.baselineRssBytes)} MB before, peak ${mb(measured.peakRssBytes)} MB sampled (+${mb(measured.peakRssBytes - measured.baselineRssBytes)} MB)`);
 

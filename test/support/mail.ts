@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { readFile, readdir, stat } from "node:fs/promises";
-import { connect } from "node:net";
+import { type Socket, connect } from "node:net";
 import { join } from "node:path";
 import nodemailer from "nodemailer";
 import MailComposer from "nodemailer/lib/mail-composer";
@@ -51,7 +51,11 @@ export async function compose(message: Mail.Options): Promise<Buffer> {
  * Plain SMTP over a socket, byte for byte: for messages no mail library would produce (truncated,
  * not MIME at all). Returns the server's final reply to the message, or its refusal of a recipient.
  */
-export async function sendRawSmtp(smtpUrl: string, envelope: { from: string; to: string[] }, raw: Buffer): Promise<{ code: number; reply: string }> {
+export async function sendRawSmtp(
+  smtpUrl: string,
+  envelope: { from: string; to: string[] },
+  raw: Buffer | ((socket: Socket) => Promise<void>),
+): Promise<{ code: number; reply: string }> {
   const socket = connect(smtpTarget(smtpUrl));
   socket.setEncoding("latin1");
   let buffered = "";
@@ -83,11 +87,16 @@ export async function sendRawSmtp(smtpUrl: string, envelope: { from: string; to:
     }
     const go = await command("DATA");
     if (!go.startsWith("354")) throw new Error(go);
-    // Dot-stuffing: a line that starts with "." gets a second one; the message ends with CRLF . CRLF.
-    const stuffed = Buffer.from(raw.toString("latin1").replace(/(^|\r\n)\./g, "$1.."), "latin1");
     const final = reply();
-    socket.write(stuffed);
-    socket.write(raw.subarray(-2).toString("latin1") === "\r\n" ? ".\r\n" : "\r\n.\r\n");
+    if (typeof raw === "function") {
+      // The message is written as it is made (never whole in memory); it ends with its own last line.
+      await raw(socket);
+      socket.write("\r\n.\r\n");
+    } else {
+      // Dot-stuffing: a line that starts with "." gets a second one; the message ends with CRLF . CRLF.
+      socket.write(Buffer.from(raw.toString("latin1").replace(/(^|\r\n)\./g, "$1.."), "latin1"));
+      socket.write(raw.subarray(-2).toString("latin1") === "\r\n" ? ".\r\n" : "\r\n.\r\n");
+    }
     const answer = await final;
     socket.write("QUIT\r\n");
     return { code: Number(answer.slice(0, 3)), reply: answer };
