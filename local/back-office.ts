@@ -20,6 +20,7 @@ import { createTable, streamArnOf } from "../functions/store/create-tables.ts";
 import { DynamoDbEventStore } from "../functions/store/dynamodb-event-store.ts";
 import { eventsTable, readModelsTable } from "../functions/store/tables.ts";
 import { bundledSchemes } from "../schemes/bundled.ts";
+import type { SchemeCatalogue } from "../schemes/load.ts";
 import { ConcurrencyConflict } from "../domain/errors.ts";
 import { type DynamoDbLocal, localCredentials, localRegion, startDynamoDbLocal } from "./dynamodb-local.ts";
 import { IamGuard, type IamManifest, RELAY_FUNCTION, loadCommittedManifest, projectorFunction, runAs, runUnrestricted } from "./iam-parity.ts";
@@ -40,6 +41,8 @@ export interface BackOfficeOptions {
   mailDir?: string;
   signingKey: Uint8Array;
   tables?: { events: string; readModels: string };
+  /** The schemes to open and serve; the bundled ones when absent (`npm start -- --demo` adds the demo scheme). */
+  schemes?: SchemeCatalogue;
   progress?: (message: string) => void;
   /**
    * IAM parity (local/iam-parity.ts): every function's calls are checked against its synthesised
@@ -106,7 +109,7 @@ export async function startBackOffice(options: BackOfficeOptions): Promise<BackO
   let relayed = 0;
   const events = new DynamoDbEventStore({ client, tableName: tables.events, onAppended: (recorded) => (appended += recorded.length) });
   const readModels = new DynamoDbReadModelStore(client, tables.readModels);
-  const dependencies: Dependencies = { events, readModels, schemes: bundledSchemes(), clock: () => new Date(), newId: randomUUID };
+  const dependencies: Dependencies = { events, readModels, schemes: options.schemes ?? bundledSchemes(), clock: () => new Date(), newId: randomUUID };
   useDependencies(dependencies);
 
   const targets = new Map<string, Target>(

@@ -2,6 +2,8 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { localSigningKey } from "./auth.ts";
 import { startBackOffice } from "./back-office.ts";
+import { catalogueWithDemo } from "./demo-scheme.ts";
+import { localDate } from "../domain/calendar.ts";
 
 const usage = `Usage: npm start -- [--port 3000] [--data-dir .local/dynamodb] [--smtp-port 2525] [--mail-dir .local/mail]
 
@@ -12,7 +14,8 @@ bus with the projectors, the staff API and the SMTP email intake on 127.0.0.1.
                    If DynamoDB Local dies, it is restarted on DIR (3 attempts); in memory, npm start exits 1.
   --smtp-port N    the email intake's SMTP port (default 2525; 0 picks a free one)
   --mail-dir DIR   where received mail, its documents and the acknowledgements (outbox/) go (default .local/mail in the project)
-  --demo           load the 2025 Verduurzamen round and its evaluation through the API (local/demo.ts)
+  --demo           load the 2025 Verduurzamen round and its evaluation through the API (local/demo.ts), and open
+                   the DEMO scheme demo-technohubs (mail to demo@intake.aeno.local), whose term holds today
 A relative DIR is taken from the folder you typed npm start in (npm's INIT_CWD), else the current folder.`;
 
 let args;
@@ -58,6 +61,8 @@ try {
   let lost: string | undefined;
   let exitOnLoss: ((reason: string) => void) | undefined;
   const backOffice = await startBackOffice({
+    // The demo scheme's dates follow the fund's calendar (Europe/Amsterdam), like every rule's.
+    ...(args.values.demo ? { schemes: catalogueWithDemo(localDate(new Date().toISOString(), "Europe/Amsterdam")) } : {}),
     port,
     dataDir,
     smtpPort,

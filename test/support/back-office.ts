@@ -15,7 +15,7 @@ export interface TestBackOffice extends BackOffice {
 }
 
 /** The real local runtime (DynamoDB Local, stream relay, bus, projectors, HTTP API) on fresh tables. */
-export async function startTestBackOffice(label: string, options: Pick<BackOfficeOptions, "iam"> = {}): Promise<TestBackOffice> {
+export async function startTestBackOffice(label: string, options: Pick<BackOfficeOptions, "iam" | "schemes"> = {}): Promise<TestBackOffice> {
   const client = localClient();
   const tables = await freshTables(client, label);
   client.destroy();
