@@ -1,5 +1,5 @@
 import type { DomainEvent, DomainEventOf, EventData } from "../events/index.ts";
-import { type BudgetLineState, availableCents } from "./budget.ts";
+import { type BudgetLineState, availableCents, grantsOnLineOtherThan } from "./budget.ts";
 import { localDate } from "./calendar.ts";
 import { type Decision, accept, refuse, refuseAndRecord } from "./decision.ts";
 import { type AssessmentInput, amountsBeyondMoney, eligibleCosts, maximumAmount, runChecks } from "./eligibility.ts";
@@ -390,10 +390,9 @@ export function decideCommitteeDecision(
   const instrument = scheme.definition.instruments.find((i) => i.id === state.registration!.instrumentId)!;
   const budgetLineId = instrument.budgetLineId;
   // R-VD-02: a tier is meant for so many hubs (5 top, 4 middle); the line's reservations and commitments are its grants.
-  const grantsOnLine = new Set([...Object.keys(line.reserved), ...Object.keys(line.committed)]);
-  grantsOnLine.delete(command.applicationId);
-  if (instrument.maxAwards !== null && grantsOnLine.size >= instrument.maxAwards) {
-    return refuse("closed", `${instrument.id} is for at most ${instrument.maxAwards} hubs and has ${grantsOnLine.size} grants`, { ruleIds: [...instrument.ruleIds] });
+  const grantsOnLine = grantsOnLineOtherThan(line, command.applicationId);
+  if (instrument.maxAwards !== null && grantsOnLine >= instrument.maxAwards) {
+    return refuse("closed", `${instrument.id} is for at most ${instrument.maxAwards} hubs and has ${grantsOnLine} grants`, { ruleIds: [...instrument.ruleIds] });
   }
   const available = availableCents(line);
   const closesOnExhaustion = scheme.definition.term.closesWhenBudgetExhausted;
