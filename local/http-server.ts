@@ -1,8 +1,10 @@
 import { randomUUID } from "node:crypto";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { join, normalize } from "node:path";
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
-import { type ApiRoute, apiFunctionTimeoutSeconds, apiRoutes } from "../functions/api/routes.ts";
-import { verifyToken } from "./auth.ts";
+import { type ApiRoute, type StaffRole, apiFunctionTimeoutSeconds, apiRoutes, staffRoles } from "../functions/api/routes.ts";
+import { issueToken, verifyToken } from "./auth.ts";
 import { routeFunction, runAs } from "./iam-parity.ts";
 
 /** API Gateway HTTP APIs refuse payloads above 10 MB; Lambda's own limit is 6 MB. */
@@ -80,6 +82,44 @@ export interface LocalApiOptions {
   readonly publicRoutes?: ReadonlyMap<string, () => Promise<{ status: number; body: unknown }>>;
   /** Timeouts and the connection cap; {@link defaultLocalApiLimits} unless given (tests shorten the timeouts). */
   readonly limits?: Partial<LocalApiLimits>;
+  /** The built staff console (console/build.ts); served at `/` and `/console/` when the folder exists. Default: `console/dist` in the project. */
+  readonly consoleDir?: string;
+}
+
+const contentTypes: Record<string, string> = { ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".map": "application/json", ".json": "application/json" };
+
+/**
+ * The staff console's static files, as CloudFront serves them from S3 on AWS: `/` is index.html, the
+ * rest lies under `/console/` (no API path starts with it). Locally `/console/config.json` says to
+ * sign in with the local token issuer; on AWS the stack writes one naming the Cognito hosted UI.
+ */
+function consoleFile(dir: string, pathname: string): { body: Buffer; type: string } | undefined {
+  if (pathname === "/console/config.json") return { body: Buffer.from(JSON.stringify({ auth: "local" })), type: contentTypes[".json"]! };
+  const relative = pathname === "/" ? "index.html" : pathname.startsWith("/console/") ? pathname.slice("/console/".length) : undefined;
+  if (!relative || !/^[\w.-]+$/.test(relative)) return undefined;
+  const file = normalize(join(dir, relative));
+  if (!file.startsWith(normalize(dir)) || !existsSync(file) || !statSync(file).isFile()) return undefined;
+  return { body: readFileSync(file), type: contentTypes[relative.slice(relative.lastIndexOf("."))] ?? "application/octet-stream" };
+}
+
+/**
+ * The console's local sign-in, standing in for the Cognito hosted UI: a role and a name, answered
+ * with a token from the local issuer (what `npm run token` prints). Never deployed: on AWS only
+ * Cognito issues tokens.
+ */
+async function localSignIn(signingKey: Uint8Array, body: string | undefined): Promise<{ status: number; body: unknown }> {
+  let input: { role?: unknown; name?: unknown };
+  try {
+    input = JSON.parse(body ?? "{}");
+  } catch {
+    return { status: 400, body: { message: "the body is not JSON" } };
+  }
+  const role = input.role;
+  const name = typeof input.name === "string" ? input.name.trim() : "";
+  if (typeof role !== "string" || !(staffRoles as ReadonlyArray<string>).includes(role)) return { status: 400, body: { message: `role must be one of ${staffRoles.join(", ")}` } };
+  if (!/^[\p{L}\p{N} .'-]{1,60}$/u.test(name)) return { status: 400, body: { message: "name: 1 to 60 letters, digits, spaces, dots, apostrophes or hyphens" } };
+  const subject = name.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "-");
+  return { status: 200, body: { token: await issueToken(signingKey, role as StaffRole, subject), role, subject } };
 }
 
 export interface LocalApiLimits {
@@ -127,6 +167,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<{ server:
   };
 
   const limits: LocalApiLimits = { ...defaultLocalApiLimits, ...options.limits };
+  const consoleDir = options.consoleDir ?? join(options.projectRoot, "console", "dist");
   const server = createServer(serverOptions(limits), async (req, res) => {
     try {
       const url = new URL(req.url ?? "/", "http://localhost");
@@ -135,6 +176,19 @@ export async function startLocalApi(options: LocalApiOptions): Promise<{ server:
       if (publicRoute) {
         const answer = await publicRoute();
         return send(res, answer.status, answer.body);
+      }
+      if (method === "POST" && url.pathname === "/console/local-sign-in") {
+        const answer = await localSignIn(options.signingKey, await readBody(req));
+        return send(res, answer.status, answer.body, { "cache-control": "no-store" });
+      }
+      if (method === "GET" && (url.pathname === "/" || url.pathname.startsWith("/console/"))) {
+        const file = consoleFile(consoleDir, url.pathname);
+        if (file) {
+          res.writeHead(200, { "content-type": file.type, "cache-control": "no-cache", "x-content-type-options": "nosniff" });
+          return res.end(file.body);
+        }
+        if (url.pathname === "/") return send(res, 404, { message: "The staff console is not built: npm start builds it (npx tsx console/build.ts)" });
+        return send(res, 404, { message: "Not Found" });
       }
       let match: { route: ApiRoute; parameters: Record<string, string> } | undefined;
       let pathKnown = false;

@@ -1,0 +1,41 @@
+import { copyFileSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+/** Where the built console goes (gitignored): the local server serves it at `/`, the CDK app uploads it to S3. */
+export const consoleDistDir = fileURLToPath(new URL("./dist/", import.meta.url));
+const sourceDir = fileURLToPath(new URL("./src/", import.meta.url));
+
+/**
+ * Builds the staff console: one minified ES module (preact + uplot + our code), its CSS and
+ * index.html. Content-hashed names would let CloudFront cache for a year; the console is small
+ * enough that short caching of three files does the job, so names stay fixed.
+ */
+export async function buildConsole(outDir = consoleDistDir): Promise<{ outDir: string; bytes: number }> {
+  mkdirSync(outDir, { recursive: true });
+  const result = await build({
+    entryPoints: [join(sourceDir, "main.tsx")],
+    bundle: true,
+    minify: true,
+    format: "esm",
+    target: "es2022",
+    jsx: "automatic",
+    jsxImportSource: "preact",
+    outfile: join(outDir, "app.js"),
+    sourcemap: "linked",
+    metafile: true,
+    legalComments: "none",
+    logLevel: "warning",
+  });
+  copyFileSync(join(sourceDir, "index.html"), join(outDir, "index.html"));
+  copyFileSync(join(sourceDir, "app.css"), join(outDir, "app.css"));
+  copyFileSync(fileURLToPath(import.meta.resolve("uplot/dist/uPlot.min.css")), join(outDir, "uplot.css"));
+  const bytes = Object.values(result.metafile.outputs).reduce((s, o) => s + o.bytes, 0);
+  return { outDir, bytes };
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const { outDir } = await buildConsole(process.argv[2] ?? consoleDistDir);
+  console.log(`[console] built into ${outDir}; npm start serves it at http://127.0.0.1:3000/`);
+}

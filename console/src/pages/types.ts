@@ -1,0 +1,87 @@
+/** The API's read models as the console uses them (see domain/projections/*.ts for the full shapes). */
+export interface ApplicationView {
+  applicationId: string;
+  schemeId: string;
+  instrumentId: string;
+  technohub: { name: string; region: string | null };
+  applicant: { companyName: string; chamberOfCommerceNumber: string | null };
+  requestedAmountCents: number;
+  receivedAt: string;
+  status: string;
+  sectionsReceived: string[];
+  documents: Array<{ sha256: string; name: string; contentType: string; bytes: number }>;
+  missingSectionIds: string[];
+  details: Record<string, unknown> | null;
+  queue: { roundId: string; completedAt: string; queueKey: string } | null;
+  assessment: {
+    checks: Array<{ checkId: string; kind: string; outcome: string; reason: string; ruleIds: string[] }>;
+    eligible: boolean;
+    eligibleCostsCents: number;
+    maximumAmountCents: number;
+    derivation: { formula: string; inputs: Record<string, unknown>; ruleIds: string[] };
+    regionOverlap: unknown[];
+  } | null;
+  award: { amountCents: number; roundId: string; decidedOn: string; membersPresent: string[]; formula: string } | null;
+  rejection: { reasons: string[]; decidedOn: string } | null;
+  refusal: { code: string; reason: string; ruleIds: string[] } | null;
+  withdrawal: { reason: string; releasedCents: number } | null;
+  awardLetter: { grantId: string; issuedOn: string; commitments: Array<{ commitmentId: string; description: string }> } | null;
+  version: number;
+  registeredVia: string;
+}
+
+export interface BudgetLineView {
+  schemeId: string;
+  budgetLineId: string;
+  name: string;
+  amountCents: number;
+  releasedCents: number;
+  reservedCents: number;
+  committedCents: number;
+  paidCents: number;
+  recoveredCents: number;
+  availableCents: number;
+  intakeClosed: boolean;
+  version: number;
+}
+
+export interface ExplainedEvent {
+  streamId: string;
+  version: number;
+  type: string;
+  recordedAt: string;
+  actor: string;
+  role: string;
+  channel: string;
+  eventId: string;
+}
+
+export interface GrantView {
+  grantId: string;
+  applicationId: string;
+  schemeId: string;
+  technohub: string;
+  awardCents: number;
+  tranches: Array<{ trancheId: string; amountCents: number; [k: string]: unknown }>;
+  invoices: Array<{ invoiceId: string; trancheId: string; invoiceNumber: string; invoiceDate: string; amountCents: number; ibanMasked: string; status: "registered" | "approved" | "paid"; registeredBy: string; approvedBy: string | null }>;
+  paidCents: number;
+  finalReport: { status: string; approvedEligibleCostsCents: number | null; returnReason: string | null } | null;
+  settlement: { finalGrantCents: number; recoveryCents: number; settledOn?: string } | null;
+  recoveredCents: number;
+  status: string;
+  version: number;
+}
+
+export interface Payout {
+  kind: "payment" | "recovery";
+  grantId: string;
+  technohub: string;
+  trancheId: string | null;
+  amountCents: number;
+  ibanMasked: string | null;
+  invoiceNumber: string | null;
+  registeredBy: string | null;
+  approvedBy: string | null;
+  bankReference: string;
+  valueDate: string;
+}

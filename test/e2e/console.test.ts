@@ -1,0 +1,219 @@
+import { readFile } from "node:fs/promises";
+import type { Browser, Locator } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildConsole } from "../../console/build.ts";
+import { loadDemoData } from "../../local/demo.ts";
+import { type TestBackOffice, eventually, startTestBackOffice } from "../support/back-office.ts";
+import { launchBrowser, screenshot, signIn } from "./browser.ts";
+
+/**
+ * The staff console in a real browser (Debian's headless Chromium) against the real local back
+ * office: sign-in per role, an application from registration to award to payment, the 409 path,
+ * the payout CSV and the budget chart on the 2025 demo round.
+ */
+let backOffice: TestBackOffice;
+let browser: Browser;
+let url: string;
+
+const application = (hub: string) => ({
+  schemeId: "technohubs-2020", instrumentId: "execution",
+  technohub: { name: hub, region: `Regio ${hub}` },
+  applicant: { companyName: `${hub} BV`, chamberOfCommerceNumber: "12345678" },
+  requestedAmountCents: 40_950_000, receivedAt: "2021-01-20T09:00:00.000Z",
+  sectionIds: ["application-form", "proposal"],
+});
+
+/** What the user reads: Intl puts a no-break space between € and the amount. */
+const text = async (locator: Locator) => ((await locator.textContent()) ?? "").replace(/\u00a0/g, " ");
+
+beforeAll(async () => {
+  const built = await buildConsole();
+  console.log(`console: ${built.bytes} bytes built`);
+  backOffice = await startTestBackOffice("console-e2e");
+  url = backOffice.apiUrl;
+  browser = await launchBrowser();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await backOffice?.stop();
+});
+
+describe("staff console", () => {
+  it("signs in per role, shows each role its pages, and shows a 403 from the API as such", async () => {
+    const expected: Record<string, string[]> = {
+      intake: ["Intake", "Budget"],
+      "committee-secretary": ["Commissie", "Budget", "Evaluatie"],
+      finance: ["Financiën", "Budget"],
+      auditor: ["Intake", "Commissie", "Financiën", "Budget", "Evaluatie", "Audit"],
+    };
+    for (const [role, pages] of Object.entries(expected)) {
+      const { context, page } = await signIn(browser, url, role as never, `Test ${role}`);
+      await expect(page.getByRole("navigation", { name: "main" }).getByRole("link").allTextContents()).resolves.toEqual(pages);
+      if (role === "intake") {
+        await page.goto(`${url}/#/audit`);
+        await page.getByRole("button", { name: "Stand per (as-of)" }).click();
+        await expect(text(page.getByRole("alert"))).resolves.toContain("Niet toegestaan voor uw rol (403)");
+        await screenshot(page, "forbidden-403");
+      }
+      await context.close();
+    }
+    const fresh = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await fresh.goto(`${url}/`);
+    await fresh.getByLabel("Naam").waitFor();
+    await screenshot(fresh, "sign-in");
+    await fresh.close();
+  });
+
+  it("takes an application from registration to award to payment, and downloads the payout CSV", async () => {
+    const registered = await backOffice.call("intake", "POST", "/applications", application("Technohub Console"));
+    expect(registered.status).toBe(201);
+    const id: string = registered.body.applicationId;
+    const details = await backOffice.call("intake", "POST", `/applications/${id}/details`, { plannedStartDate: "2021-03-01", applicantAffiliated: true, costLines: [{ lineId: "staff", categoryId: "company-staff", description: "Staff", amountCents: 58_500_000 }] });
+    expect(details.status).toBe(200);
+
+    // Intake: the inbox lists it; its page declares it complete.
+    const intake = await signIn(browser, url, "intake", "Ingrid Intake", "technohubs-2020");
+    await intake.page.getByRole("link", { name: "Technohub Console" }).click();
+    await intake.page.getByRole("heading", { name: /Technohub Console/ }).waitFor();
+    await intake.page.getByRole("button", { name: "Volledig verklaren" }).click();
+    await intake.page.locator("h1 .badge", { hasText: "queued" }).waitFor();
+    await intake.page.goto(`${url}/#/inbox`);
+    await intake.page.getByRole("checkbox", { name: "Alle aanvragen" }).check();
+    await intake.page.getByTestId("inbox-table").waitFor();
+    await screenshot(intake.page, "intake-inbox");
+    await intake.context.close();
+
+    // Assessor: every check with outcome, reason and rule; the maximum with its derivation.
+    const assessor = await signIn(browser, url, "assessor", "Anton Assessor", "technohubs-2020");
+    await assessor.page.goto(`${url}/#/applications/${id}`);
+    await assessor.page.getByRole("button", { name: "Beoordelen" }).click();
+    await assessor.page.getByTestId("checks").waitFor();
+    await expect(text(assessor.page.getByTestId("maximum"))).resolves.toBe("€ 409.500,00");
+    await screenshot(assessor.page, "application-assessed");
+    await assessor.context.close();
+
+    // Committee: the agenda with the budget each award would take; the decision shows its impact before confirming.
+    const secretary = await signIn(browser, url, "committee-secretary", "Sanne Secretaris", "technohubs-2020");
+    await secretary.page.goto(`${url}/#/committee`);
+    await secretary.page.getByLabel("Commissieronde", { exact: true }).selectOption("2021-02-15");
+    const row = secretary.page.locator(`tr[data-application="${id}"]`);
+    await row.getByRole("button", { name: "Besluit" }).click();
+    await secretary.page.getByRole("button", { name: "Besluit vastleggen…" }).click();
+    const impact = secretary.page.getByTestId("impact");
+    await expect(text(impact.getByTestId("impact-takes"))).resolves.toBe("€ 409.500,00");
+    const available = await text(impact.getByTestId("impact-available"));
+    const remains = await text(impact.getByTestId("impact-remains"));
+    expect(available).toMatch(/^€ [\d.]+,\d\d$/);
+    await screenshot(secretary.page, "committee-impact");
+    await impact.getByRole("button", { name: "Bevestigen" }).click();
+    await row.locator(".badge", { hasText: "awarded" }).waitFor();
+    await backOffice.settle();
+    await secretary.page.goto(`${url}/#/budget`);
+    await expect(text(secretary.page.locator('tr[data-line="technohubs"] td').nth(1))).resolves.toBe(remains);
+    await secretary.page.goto(`${url}/#/applications/${id}`);
+    await secretary.page.getByRole("button", { name: "Beschikking versturen" }).click();
+    await secretary.page.locator("h1 .badge", { hasText: "granted" }).waitFor();
+    await screenshot(secretary.page, "application-granted");
+    await secretary.context.close();
+
+    // Finance: one registers the invoice, another approves and pays it (four eyes, R-X-03).
+    const anna = await signIn(browser, url, "finance", "Anna Financien", "technohubs-2020");
+    await anna.page.goto(`${url}/#/finance`);
+    const register = anna.page.getByRole("form", { name: "Factuur registreren" });
+    await register.getByLabel("Factuurnummer").fill("F-2021-001");
+    await register.getByLabel("Bedrag (€)").fill("100.000,00");
+    await register.getByLabel("IBAN").fill("NL91 ABNA 0417 1643 00");
+    await register.getByLabel("Documentverwijzing").fill("factuur-F-2021-001.pdf");
+    await register.getByRole("button", { name: "Factuur registreren" }).click();
+    const own = anna.page.locator('tr[data-invoice="F-2021-001"]');
+    await expect(text(own)).resolves.toContain("Eigen registratie");
+    await anna.context.close();
+
+    const bram = await signIn(browser, url, "finance", "Bram Betaal", "technohubs-2020");
+    await bram.page.goto(`${url}/#/finance`);
+    await bram.page.getByTestId("approvals").locator('tr[data-invoice="F-2021-001"]').getByRole("button", { name: "Goedkeuren" }).click();
+    const toPay = bram.page.getByTestId("payments").locator('tr[data-invoice="F-2021-001"]');
+    await toPay.getByLabel("Bankreferentie").fill("BANK-0001");
+    await toPay.getByRole("button", { name: "Betaling vastleggen" }).click();
+    await bram.page.getByTestId("payout-table").waitFor();
+    await expect(text(bram.page.getByTestId("payout-total"))).resolves.toBe("€ 100.000,00");
+    await bram.page.getByLabel("Technohub", { exact: true }).fill("Technohub Console");
+    await bram.page.getByRole("button", { name: "Filteren" }).click();
+    await screenshot(bram.page, "finance");
+    const [download] = await Promise.all([bram.page.waitForEvent("download"), bram.page.getByRole("button", { name: "CSV downloaden" }).click()]);
+    expect(download.suggestedFilename()).toBe("payouts-technohubs-2020.csv");
+    const csv = await readFile((await download.path())!, "utf8");
+    expect(csv.split(/\r?\n/)[0]).toContain("valueDate");
+    expect(csv).toContain("BANK-0001");
+    expect(csv).toContain("10000000");
+    await bram.context.close();
+  });
+
+  it("shows a 409 (someone else moved first) with what changed, and reloads", async () => {
+    const registered = await backOffice.call("intake", "POST", "/applications", application("Technohub Botsing"));
+    const id: string = registered.body.applicationId;
+    await backOffice.call("intake", "POST", `/applications/${id}/completeness`, { complete: true });
+    await backOffice.settle();
+    await backOffice.call("assessor", "POST", `/applications/${id}/assessment`, { answers: {} });
+    const assessed = await eventually(() => backOffice.call("auditor", "GET", `/applications/${id}`), (r) => r.body?.status === "queued" && r.body.assessment !== null);
+
+    const secretary = await signIn(browser, url, "committee-secretary", "Sanne Secretaris", "technohubs-2020");
+    await secretary.page.goto(`${url}/#/applications/${id}`);
+    await secretary.page.getByRole("button", { name: "Besluit vastleggen…" }).click();
+    await secretary.page.getByTestId("impact").waitFor();
+    // A colleague records the committee's decision first, on the version the console shows.
+    const first = await backOffice.call("committee-secretary", "POST", `/applications/${id}/decision`, { decision: "reject", roundId: "2021-02-15", reasons: ["budget"], membersPresent: ["FME"] }, { "if-match": `"${assessed.body.version}"` });
+    expect(first.status).toBe(200);
+    await eventually(() => backOffice.call("auditor", "GET", `/applications/${id}`), (r) => r.body?.status === "rejected");
+    await secretary.page.getByRole("button", { name: "Bevestigen" }).click();
+    const conflict = secretary.page.getByTestId("conflict");
+    await conflict.waitFor();
+    await expect(text(conflict)).resolves.toContain("409");
+    await expect(text(conflict.getByTestId("changes"))).resolves.toMatch(/queued.*rejected/);
+    await screenshot(secretary.page, "committee-409");
+    await conflict.getByRole("button", { name: "Opnieuw laden" }).click();
+    await secretary.page.locator("h1 .badge", { hasText: "rejected" }).waitFor();
+    await secretary.context.close();
+  });
+
+  it("draws the budget dashboard of the 2025 demo round, with its burn-down from the as-of view", async () => {
+    await loadDemoData(url, (role) => backOffice.token(role, `demo-${role}`));
+    await backOffice.settle();
+    const auditor = await signIn(browser, url, "auditor", "Alex Auditor", "verduurzamen-2025");
+    await auditor.page.goto(`${url}/#/budget`);
+    // Time to first render of the dashboard: a fresh load, from navigation start to the budget table drawn.
+    await auditor.page.reload();
+    await auditor.page.getByTestId("budget-lines").waitFor();
+    const firstRender = await auditor.page.evaluate(() => performance.now());
+    await auditor.page.locator('[data-testid="burn-down"] canvas').waitFor();
+    const chartDrawn = await auditor.page.evaluate(() => performance.now());
+    console.log(`dashboard with demo data: budget table after ${Math.round(firstRender)} ms, burn-down chart after ${Math.round(chartDrawn)} ms (from navigation start)`);
+    expect(Number(await auditor.page.getByTestId("burn-down").getAttribute("data-drawn"))).toBeGreaterThan(1);
+    await expect(text(auditor.page.locator('tr[data-line="hub-top"]'))).resolves.toContain("€ 400.000,00");
+    await screenshot(auditor.page, "budget-dashboard");
+
+    await auditor.page.goto(`${url}/#/evaluation`);
+    await auditor.page.getByTestId("classification").waitFor();
+    await auditor.page.getByTestId("criteria").first().waitFor();
+    await expect(text(auditor.page.getByTestId("classification"))).resolves.toContain("Technohub MIRA");
+    await screenshot(auditor.page, "evaluation");
+
+    await auditor.page.goto(`${url}/#/committee`);
+    await auditor.page.getByTestId("agenda").waitFor();
+    await screenshot(auditor.page, "committee-agenda-demo");
+
+    await auditor.page.goto(`${url}/#/audit`);
+    await auditor.page.getByLabel("Document-id").fill("verduurzamen-2025.hub-top");
+    await auditor.page.getByRole("button", { name: "Verklaren (explain)" }).click();
+    await auditor.page.getByTestId("explain").waitFor();
+    await expect(text(auditor.page.getByTestId("explain"))).resolves.toContain("BudgetReserved");
+    await screenshot(auditor.page, "audit-explain");
+
+    await auditor.page.getByLabel("Taal").first().selectOption("en");
+    await auditor.page.goto(`${url}/#/budget`);
+    await auditor.page.locator('[data-testid="burn-down"] canvas').waitFor();
+    await expect(text(auditor.page.locator('tr[data-line="hub-top"]'))).resolves.toContain("€400,000.00");
+    await auditor.context.close();
+  });
+});
