@@ -217,3 +217,64 @@ export function foldBudgetLine(state: BudgetLineState, events: Iterable<DomainEv
   if (!scalars && !ledger) return state;
   return lineWith(scalars ?? state, ledger ?? ledgerOf(state));
 }
+
+/**
+ * The line in a bounded summary (issue 15): its scalars, totals and grant count, without the
+ * per-application positions. Carried on each budget-line event as derived state, so a decision reads
+ * the line's head instead of its history; always a function of the log (a full fold gives the same).
+ */
+export interface BudgetLineBalance {
+  readonly opened: boolean;
+  readonly schemeId: string;
+  readonly budgetLineId: string;
+  readonly name: string;
+  readonly amountCents: Cents;
+  readonly releasedCents: Cents;
+  readonly intakeClosed: boolean;
+  readonly reservedCents: Cents;
+  readonly committedCents: Cents;
+  readonly paidCents: Cents;
+  readonly recoveredCents: Cents;
+  readonly grants: number;
+}
+
+export function balanceOf(line: BudgetLineState): BudgetLineBalance {
+  const ledger = ledgerOf(line);
+  return {
+    opened: line.opened,
+    schemeId: line.schemeId,
+    budgetLineId: line.budgetLineId,
+    name: line.name,
+    amountCents: line.amountCents,
+    releasedCents: line.releasedCents,
+    intakeClosed: line.intakeClosed,
+    reservedCents: ledger.reserved,
+    committedCents: ledger.committed,
+    paidCents: ledger.paid,
+    recoveredCents: ledger.recovered,
+    grants: ledger.grants,
+  };
+}
+
+/**
+ * The line as a decision about some applications needs it: the balance and those applications'
+ * positions. Folding an event that names any other application on it would be wrong (its position
+ * is not there): callers load the position of every application their events name.
+ */
+export function budgetLineFromBalance(balance: BudgetLineBalance, positions: Iterable<readonly [string, BudgetPosition]>): BudgetLineState {
+  const held = [...positions].filter(([, p]) => pools.some((pool) => p[pool] !== undefined));
+  return lineWith(balance, {
+    positions: PersistentMap.from(held),
+    reserved: balance.reservedCents,
+    committed: balance.committedCents,
+    paid: balance.paidCents,
+    recovered: balance.recoveredCents,
+    grants: balance.grants,
+  });
+}
+
+/** The application a budget event concerns, if any. */
+export function budgetApplicationOf(event: DomainEvent): string | undefined {
+  if (!isBudgetEvent(event)) return undefined;
+  return "applicationId" in event.data ? (event.data.applicationId as string) : undefined;
+}

@@ -1,12 +1,12 @@
 import { z } from "zod";
 import { type ApplicationState, evolveApplication, initialApplicationState } from "../../domain/application.ts";
-import { type BudgetLineState, evolveBudgetLine, initialBudgetLineState } from "../../domain/budget.ts";
+import type { BudgetLineState } from "../../domain/budget.ts";
 import { localDate } from "../../domain/calendar.ts";
 import type { Decision } from "../../domain/decision.ts";
 import type { SchemeUnderDecision } from "../../domain/scheme.ts";
 import { type DomainEvent, type EventData, Identifier, streamIds } from "../../events/index.ts";
 import { type Dependencies, dependencies } from "../runtime/dependencies.ts";
-import { applicationStreamOf, executeDecision } from "./command.ts";
+import { applicationStreamOf, budgetLineStream, executeDecision } from "./command.ts";
 import { HttpProblem, type HttpResult, httpRoute } from "./http.ts";
 import type { RouteId } from "./routes.ts";
 
@@ -63,7 +63,8 @@ export function applicationCommand<B, X = undefined>(spec: {
       primary: "application",
       streams: {
         application: { streamId: streamIds.application(applicationId), initial: initialApplicationState, evolve: evolveApplication },
-        line: { streamId: streamIds.budgetLine(scheme.definition.id, budgetLineId), initial: initialBudgetLineState, evolve: evolveBudgetLine },
+        // Issue 15: the line from its balance and this application's position, not from its history.
+        line: budgetLineStream(streamIds.budgetLine(scheme.definition.id, budgetLineId), { applicationId, partners: ["application", "grant"] }),
         grant: { streamId: streamIds.grant(applicationId), initial: null, evolve: (s) => s },
       },
       decide: (states) => spec.decide({ states, scheme, body: input.body, applicationId, today, prepared }),

@@ -3,13 +3,47 @@ import type { Decision, Refusal } from "../../domain/decision.ts";
 import { ConcurrencyConflict } from "../../domain/errors.ts";
 import type { DomainEvent, EventMetadata, RecordedEvent } from "../../events/index.ts";
 import { canonicalJson } from "../../events/canonical-json.ts";
-import type { EventStore, StreamAppend } from "../store/event-store.ts";
+import type { LineDerived, LinePosition, PartnerDerived } from "../store/budget-balance.ts";
+import type { EventStore, StoredEvent, StreamAppend } from "../store/event-store.ts";
+import {
+  type BudgetLineState,
+  balanceOf,
+  budgetApplicationOf,
+  budgetLineFromBalance,
+  evolveBudgetLine,
+  foldBudgetLine,
+  initialBudgetLineState,
+  positionOf,
+} from "../../domain/budget.ts";
 import { HttpProblem, type ParsedInput, refusalProblem } from "./http.ts";
 
 export interface StreamSpec<S> {
   readonly streamId: string;
   readonly initial: S;
   readonly evolve: (state: S, event: DomainEvent) => S;
+  /**
+   * A budget line read from the balance its last event carries instead of from its whole history
+   * (issue 15): `budgetLineStream` builds the spec. Only on a stream whose state is a BudgetLineState.
+   */
+  readonly balance?: BalanceSpec;
+}
+
+/** How a decision reads a budget line from its head; see `budgetLineStream`. */
+export interface BalanceSpec {
+  /** The application the decision concerns, whose position on the line it reads from the partners. */
+  readonly applicationId?: string;
+  /** The streams (keys of the decision) whose events carry that application's position on the line. */
+  readonly partners: ReadonlyArray<string>;
+}
+
+/**
+ * A budget line as a decision's stream. With `applicationId` and its partner streams (the
+ * application's and its grant's, where every budget event naming it is appended with an event of
+ * theirs), the decision reads the line's last event and the application's position beside its own
+ * events: two reads, whatever the line's length. Without them it reads the balance alone.
+ */
+export function budgetLineStream(streamId: string, balance: BalanceSpec = { partners: [] }): StreamSpec<BudgetLineState> {
+  return { streamId, initial: initialBudgetLineState, evolve: evolveBudgetLine, balance };
 }
 
 type Specs<S> = { readonly [K in keyof S]: StreamSpec<S[K]> };
@@ -28,12 +62,36 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 export const attemptReserveMs = 2_500;
 
+/** What a decision knows of one stream: where it ends and the state there. */
+interface StreamPosition<S> {
+  version: number;
+  head: Pick<RecordedEvent, "version" | "hash" | "recordedAt"> | undefined;
+  state: S;
+  /** Every event, for streams read in full (the primary always: replays are looked up in it). */
+  history: RecordedEvent[];
+  /** Derived state beside each event read in full, by version. */
+  derived: Map<number, string>;
+  /** For a budget line: from which version on every position is on the partner streams. */
+  since?: number;
+  /** For a budget line read from its balance: the applications whose positions it holds. */
+  positionsOf?: ReadonlySet<string>;
+}
+
+/** Thrown inside one attempt when the line's balance cannot serve the decision: read it in full. */
+class NeedsFullFold extends Error {}
+
 /**
  * The one shape of every write: load the streams a decision needs, fold them, decide, and append
  * each event to its stream at the version decided on, all in one atomic append. When another
  * writer got there first, it reads what was appended since and decides again (the decision
  * re-checks every rule on the fresh state), except on the primary stream when the caller pinned it
  * with If-Match. It gives up, with nothing written, before the function's deadline: 503 + Retry-After.
+ *
+ * A budget line with a `balance` spec is not folded from its history: its last event carries the
+ * line's balance and the partner streams carry the application's position (see `budgetLineStream`),
+ * so a decision costs the same on a line of ten events as on one of a hundred thousand. Where that
+ * derived state is missing (a line written before it existed, or by a writer that does not keep it),
+ * the line is folded in full once and the append carries it again.
  */
 export async function executeDecision<S extends Record<string, unknown>>(options: {
   store: EventStore;
@@ -51,34 +109,106 @@ export async function executeDecision<S extends Record<string, unknown>>(options
   const primaryId = options.streams[options.primary].streamId;
   const maxAttempts = options.maxAttempts ?? 100;
   const request = requestIdentity(input);
-  // Each stream is read once in full, then only its new tail on every retry: a retry costs what
-  // others appended meanwhile, not the stream's whole history again.
-  const histories = Object.fromEntries(keys.map((k) => [k, [] as RecordedEvent[]])) as Record<keyof S, RecordedEvent[]>;
-  const states = Object.fromEntries(keys.map((k) => [k, options.streams[k].initial])) as S;
-  // On a retry only the stream that moved on is read again; had another moved too, the append says so.
+  const canUseBalance = store.readLast !== undefined && store.readStreamWithDerived !== undefined;
+  const balanced = keys.filter((k) => options.streams[k].balance && k !== options.primary && canUseBalance);
+  const fullFold = new Set<keyof S>();
+  const positions = Object.fromEntries(
+    keys.map((k) => [k, { version: 0, head: undefined, state: options.streams[k].initial, history: [], derived: new Map() }]),
+  ) as unknown as { [K in keyof S]: StreamPosition<S[K]> };
+  const readTail = async (k: keyof S & string) => {
+    const spec = options.streams[k];
+    const at = positions[k];
+    const from = at.version + 1;
+    const tail: StoredEvent[] = store.readStreamWithDerived ? await store.readStreamWithDerived(spec.streamId, from) : (await store.readStream(spec.streamId, from)).map((event) => ({ event }));
+    for (const { event, derived } of tail) {
+      at.history.push(event);
+      if (derived !== undefined) at.derived.set(event.version, derived);
+    }
+    if (spec.balance && at.since === undefined) at.since = sinceOf(at.history, at.derived, 0);
+    else if (spec.balance) at.since = sinceOf(tail.map((t) => t.event), at.derived, at.since!);
+    at.state = spec.balance ? (foldBudgetLine(at.state as BudgetLineState, tail.map((t) => t.event as DomainEvent)) as S[typeof k]) : tail.reduce((s, t) => spec.evolve(s, t.event as DomainEvent), at.state);
+    const last = tail.at(-1)?.event;
+    if (last) {
+      at.version = last.version;
+      at.head = last;
+    }
+  };
+  // The line's head first, then its partners: a position written before the head was read is seen,
+  // and one written after it moved the line on, so the append fails and the decision is taken again.
+  const readBalance = async (k: keyof S & string) => {
+    const spec = options.streams[k];
+    const at = positions[k];
+    const last = await store.readLast!(spec.streamId);
+    const balance = last?.derived === undefined ? undefined : (JSON.parse(last.derived) as LineDerived).balance;
+    if (last && !balance) throw new NeedsFullFold();
+    Object.assign(at, { version: last?.event.version ?? 0, head: last?.event, since: balance?.since ?? 1, history: [], derived: new Map() });
+    at.state = (balance ? budgetLineFromBalance(balance, []) : spec.initial) as S[typeof k];
+  };
+  const placeApplication = (k: keyof S & string) => {
+    const spec = options.streams[k];
+    const at = positions[k];
+    const applicationId = spec.balance!.applicationId;
+    if (!applicationId) {
+      at.positionsOf = new Set();
+      return;
+    }
+    let found: LinePosition | undefined;
+    for (const partner of spec.balance!.partners) {
+      for (const derived of positions[partner as keyof S].derived.values()) {
+        const position = (JSON.parse(derived) as PartnerDerived).linePosition;
+        if (position?.line === spec.streamId && position.version <= at.version && (!found || position.version > found.version)) found = position;
+      }
+    }
+    if (found ? found.version < at.since! : at.since !== 1) throw new NeedsFullFold();
+    const balance = balanceOf(at.state as BudgetLineState);
+    at.state = budgetLineFromBalance({ ...balance }, found ? [[applicationId, found.position]] : []) as S[typeof k];
+    at.positionsOf = new Set([applicationId]);
+  };
   let toRead = keys;
-  for (let attempt = 1; ; attempt++) {
-    await Promise.all(
-      toRead.map(async (k) => {
-        const spec = options.streams[k];
-        const tail = await store.readStream(spec.streamId, histories[k].length + 1);
-        histories[k].push(...tail);
-        states[k] = tail.reduce((s, e) => spec.evolve(s, e as DomainEvent), states[k]);
-      }),
-    );
-    const primaryHistory = histories[options.primary];
+  let attempt = 0;
+  /** The balance cannot serve this decision: read every stream again, the lines in full (not a retry: nothing was appended). */
+  const foldInFull = () => {
+    if (fullFold.size === balanced.length) throw new Error("a budget line read in full could not serve the decision");
+    for (const k of balanced) fullFold.add(k);
+    for (const k of keys) Object.assign(positions[k], { version: 0, head: undefined, state: options.streams[k].initial, history: [], derived: new Map(), since: undefined, positionsOf: undefined });
+    toRead = keys;
+    attempt--;
+  };
+  for (;;) {
+    attempt++;
+    try {
+      const heads = toRead.filter((k) => balanced.includes(k) && !fullFold.has(k));
+      await Promise.all(heads.map(readBalance));
+      await Promise.all(toRead.filter((k) => !heads.includes(k)).map(readTail));
+      for (const k of heads) placeApplication(k);
+    } catch (error) {
+      if (!(error instanceof NeedsFullFold)) throw error;
+      foldInFull();
+      continue;
+    }
+    const states = Object.fromEntries(keys.map((k) => [k, positions[k].state])) as S;
+    const primaryHistory = positions[options.primary].history;
     const replay = replayOf(primaryHistory, request);
     if (replay) {
       refusalOfReplay(replay);
-      return { recorded: replay, replayed: true, states: { ...states } };
+      return { recorded: replay, replayed: true, states };
     }
     if (input.ifMatch !== undefined && input.ifMatch !== primaryHistory.length) {
       throw new HttpProblem(409, "concurrency-conflict", `the record is at version ${primaryHistory.length}, not ${input.ifMatch}; reload and try again`, { currentVersion: primaryHistory.length });
     }
     const decision = options.decide({ ...states });
     const events = decision.events ?? [];
+    let appends: Array<Omit<StreamAppend, "metadata">>;
     try {
-      const recorded = events.length ? await store.append(appendsOf(events, options, histories, metadataOf(input, request))) : [];
+      appends = appendsOf(events, options, positions);
+    } catch (error) {
+      if (!(error instanceof NeedsFullFold)) throw error;
+      foldInFull();
+      continue;
+    }
+    try {
+      const metadata = metadataOf(input, request);
+      const recorded = events.length ? await store.append(appends.map((a) => ({ ...a, metadata }))) : [];
       if (decision.outcome === "refused") throw refusalProblem(decision.refusal);
       return { recorded, replayed: false, states: { ...states } };
     } catch (error) {
@@ -92,30 +222,84 @@ export async function executeDecision<S extends Record<string, unknown>>(options
         throw new HttpProblem(503, "busy", `others were changing the same records; gave up after ${attempt} attempts with nothing recorded: try again`, { retryable: true, attempts: attempt });
       }
       const moved = keys.filter((k) => options.streams[k].streamId === error.streamId);
-      toRead = moved.length ? moved : keys;
+      // A line read from its balance is read again with its partners (its application's position may have moved with it).
+      const withPartners = moved.flatMap((k) => (balanced.includes(k) ? [k, ...(options.streams[k].balance!.partners as Array<keyof S & string>)] : [k]));
+      toRead = moved.length ? [...new Set(withPartners)] : keys;
       await sleep(pause);
     }
   }
 }
 
+/**
+ * From which version on a line's positions are all on the partner streams: where the last balance
+ * said, unless events after it name an application (written by a writer that keeps no positions);
+ * then from the next event on. A line whose events never named an application: from the start.
+ */
+function sinceOf(events: ReadonlyArray<RecordedEvent>, derived: ReadonlyMap<number, string>, before: number): number {
+  let since = before;
+  let named = false;
+  for (const event of events) {
+    const balance = derived.has(event.version) ? (JSON.parse(derived.get(event.version)!) as LineDerived).balance : undefined;
+    if (balance) {
+      since = balance.since;
+      named = false;
+    } else if (budgetApplicationOf(event as DomainEvent) !== undefined) named = true;
+  }
+  const last = events.at(-1)?.version ?? 0;
+  if (since === 0) return named ? last + 1 : 1;
+  return named ? last + 1 : since;
+}
+
 function appendsOf<S>(
   events: ReadonlyArray<DomainEvent>,
   options: { streams: Specs<S>; schemeId: string; streamOf: (event: DomainEvent) => keyof S & string },
-  histories: Record<keyof S, RecordedEvent[]>,
-  metadata: EventMetadata,
-): StreamAppend[] {
+  positions: { [K in keyof S]: StreamPosition<S[K]> },
+): Array<Omit<StreamAppend, "metadata">> {
   const byStream = new Map<keyof S & string, DomainEvent[]>();
   for (const event of events) {
     const key = options.streamOf(event);
     byStream.set(key, [...(byStream.get(key) ?? []), event]);
   }
+  const derived = new Map<keyof S & string, Array<string | undefined>>();
+  for (const [key, streamEvents] of byStream) {
+    const spec = options.streams[key];
+    if (!spec.balance) continue;
+    const at = positions[key];
+    let state = at.state as BudgetLineState;
+    let since = at.since ?? 1;
+    const named = new Set<string>();
+    const carried: Array<string | undefined> = [];
+    for (const event of streamEvents) {
+      const applicationId = budgetApplicationOf(event);
+      // Folding an event for an application whose position was not read would get the totals wrong.
+      if (applicationId !== undefined && at.positionsOf && !at.positionsOf.has(applicationId)) throw new NeedsFullFold();
+      if (applicationId !== undefined) named.add(applicationId);
+      state = evolveBudgetLine(state, event);
+      carried.push(JSON.stringify({ balance: { ...balanceOf(state), since } } satisfies LineDerived));
+    }
+    const partners = (spec.balance.partners as Array<keyof S & string>).filter((p) => byStream.has(p));
+    const tracked = spec.balance.applicationId !== undefined && partners.length > 0;
+    if ([...named].some((id) => !tracked || id !== spec.balance!.applicationId)) {
+      // A position this append cannot put beside the application's own events: from here on, the
+      // line's positions are not all on the partner streams, and older ones are read in full.
+      since = at.version + streamEvents.length + 1;
+      carried.splice(0, carried.length, ...carried.map((c) => JSON.stringify({ balance: { ...(JSON.parse(c!) as LineDerived).balance!, since } })));
+    } else if (tracked && named.size > 0) {
+      const linePosition: LinePosition = { line: spec.streamId, version: at.version + streamEvents.length, position: positionOf(state, spec.balance.applicationId!) };
+      for (const partner of partners) {
+        const text = JSON.stringify({ linePosition } satisfies PartnerDerived);
+        derived.set(partner, byStream.get(partner)!.map(() => text));
+      }
+    }
+    derived.set(key, carried);
+  }
   return [...byStream].map(([key, streamEvents]) => ({
     streamId: options.streams[key].streamId,
-    expectedVersion: histories[key].length,
-    head: histories[key].at(-1),
+    expectedVersion: positions[key].version,
+    head: positions[key].head,
     schemeId: options.schemeId,
     events: streamEvents,
-    metadata,
+    ...(derived.has(key) ? { derived: derived.get(key) } : {}),
   }));
 }
 
@@ -188,13 +372,14 @@ export async function executeCommand<S>(options: {
   evolve: (state: S, event: DomainEvent) => S;
   decide: (state: S) => Decision<DomainEvent>;
   input: ParsedInput<unknown, unknown, unknown>;
+  balance?: BalanceSpec;
 }): Promise<{ recorded: RecordedEvent[]; replayed: boolean }> {
   return executeDecision<{ only: S }>({
     store: options.store,
     input: options.input,
     schemeId: options.schemeId,
     primary: "only",
-    streams: { only: { streamId: options.streamId, initial: options.initial, evolve: options.evolve } },
+    streams: { only: { streamId: options.streamId, initial: options.initial, evolve: options.evolve, ...(options.balance ? { balance: options.balance } : {}) } },
     decide: (states) => options.decide(states.only),
     streamOf: () => "only",
   });

@@ -1,9 +1,8 @@
 import { z } from "zod";
-import { evolveBudgetLine, initialBudgetLineState } from "../../domain/budget.ts";
 import { type SchemeState, decideOpenScheme, evolveScheme, initialSchemeState } from "../../domain/scheme.ts";
 import { Identifier, streamIds } from "../../events/index.ts";
 import { dependencies } from "../runtime/dependencies.ts";
-import { type StreamSpec, executeDecision } from "./command.ts";
+import { type StreamSpec, budgetLineStream, executeDecision } from "./command.ts";
 import { HttpProblem, httpRoute } from "./http.ts";
 
 /** Opens a scheme and its budget lines (each line its own stream) in one append. */
@@ -16,7 +15,7 @@ export const handler = httpRoute("OpenScheme", { path: z.object({ schemeId: Iden
     scheme: { streamId: streamIds.scheme(id), initial: initialSchemeState, evolve: evolveScheme as StreamSpec<unknown>["evolve"] },
   };
   for (const line of scheme.definition.budgetLines) {
-    streams[`line:${line.id}`] = { streamId: streamIds.budgetLine(id, line.id), initial: initialBudgetLineState, evolve: evolveBudgetLine as StreamSpec<unknown>["evolve"] };
+    streams[`line:${line.id}`] = budgetLineStream(streamIds.budgetLine(id, line.id)) as StreamSpec<unknown>;
   }
   const { recorded } = await executeDecision<Record<string, unknown>>({
     store: events,

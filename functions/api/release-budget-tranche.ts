@@ -23,6 +23,8 @@ export const handler = httpRoute(
       schemeId: scheme.definition.id,
       initial: initialBudgetLineState,
       evolve: evolveBudgetLine,
+      // Read in full (it is the record replays are looked up in), and its balance carried on.
+      balance: { partners: [] },
       decide: (line) => decideReleaseBudgetTranche(line, { budgetLineId: input.path.budgetLineId, ...input.body }, scheme),
       input,
     });

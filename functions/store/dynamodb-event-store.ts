@@ -11,7 +11,7 @@ import {
 import { CorruptEvent, ConcurrencyConflict, RecordTooLarge, StoreUnavailable } from "../../domain/errors.ts";
 import { EVENT_SOURCE, EventMetadata, EventSchemaViolation, type RecordedEvent, UnknownEventType, eventCatalogue } from "../../events/index.ts";
 import { GENESIS_HASH, type HashedContent, eventHash, fieldFingerprints } from "../../events/hash-chain.ts";
-import type { AppendOptions, EventStore, StreamAppend } from "./event-store.ts";
+import type { AppendOptions, EventStore, StoredEvent, StreamAppend } from "./event-store.ts";
 import { MAX_BUS_ENTRY_BYTES, MAX_ITEM_BYTES, MAX_TRANSACTION_BYTES, busEntrySize, describeLimit, dynamoItemSize } from "./limits.ts";
 import { ORDER_SHARDS, eventsTable } from "./tables.ts";
 
@@ -32,6 +32,8 @@ export interface EventItem {
   fieldPrints?: string;
   orderPartition: string;
   orderKey: string;
+  /** Derived state kept beside the event (see StreamAppend.derived): not hashed, not published, not exported. */
+  derived?: string;
 }
 
 /** The item without its index keys: what travels on the bus and in exports. */
@@ -180,6 +182,7 @@ export class DynamoDbEventStore implements EventStore {
           fieldPrints: JSON.stringify(fieldFingerprints(content)),
           orderPartition: `${append.schemeId}#${orderShard(append.streamId)}`,
           orderKey: orderKeyOf(recordedAt, append.streamId, version),
+          ...(append.derived?.[index] === undefined ? {} : { derived: append.derived[index] }),
         });
         previousHash = hash;
       });
@@ -258,6 +261,20 @@ export class DynamoDbEventStore implements EventStore {
     return (await this.readStreamItems(streamId, fromVersion, toVersion)).map(recordedEventOf);
   }
 
+  async readStreamWithDerived(streamId: string, fromVersion = 1): Promise<StoredEvent[]> {
+    return (await this.readStreamItems(streamId, fromVersion)).map(storedEventOf);
+  }
+
+  async readLast(streamId: string): Promise<StoredEvent | undefined> {
+    const result = await this.call("read stream head", () =>
+      this.documents.send(
+        new QueryCommand({ TableName: this.tableName, KeyConditionExpression: "streamId = :s", ExpressionAttributeValues: { ":s": streamId }, ScanIndexForward: false, Limit: 1, ConsistentRead: true }),
+      ),
+    );
+    const item = result.Items?.[0] as EventItem | undefined;
+    return item && storedEventOf(item);
+  }
+
   /** Raw items, for integrity checks that must see exactly what was stored. */
   async readStreamItems(streamId: string, fromVersion = 1, toVersion = Number.MAX_SAFE_INTEGER): Promise<EventItem[]> {
     const items: EventItem[] = [];
@@ -332,6 +349,8 @@ export class DynamoDbEventStore implements EventStore {
     }
   }
 }
+
+const storedEventOf = (item: EventItem): StoredEvent => (item.derived === undefined ? { event: recordedEventOf(item) } : { event: recordedEventOf(item), derived: item.derived });
 
 /**
  * Every event must fit in a DynamoDB item and, as the relay will publish it, in an EventBridge

@@ -13,6 +13,19 @@ export interface StreamAppend {
    * visibly rather than silently.
    */
   readonly head?: Pick<RecordedEvent, "version" | "hash" | "recordedAt">;
+  /**
+   * Derived state to keep beside each event (aligned with `events`): JSON text the caller computed by
+   * folding the log, e.g. a budget line's balance after the event. Not part of the event nor of its
+   * hash, never published or exported; a reader may use it to skip the fold, and a full fold must
+   * give the same (test/integration/budget-balance.test.ts).
+   */
+  readonly derived?: ReadonlyArray<string | undefined>;
+}
+
+/** An event as stored, with the derived state kept beside it (if any). */
+export interface StoredEvent {
+  readonly event: RecordedEvent;
+  readonly derived?: string;
 }
 
 export interface AppendOptions {
@@ -29,6 +42,10 @@ export interface EventStore {
   append(appends: ReadonlyArray<StreamAppend>, options?: AppendOptions): Promise<RecordedEvent[]>;
   /** The stream's events from `fromVersion` (inclusive), upcast to current versions. */
   readStream(streamId: string, fromVersion?: number, toVersion?: number): Promise<RecordedEvent[]>;
+  /** As readStream, each event with the derived state kept beside it. */
+  readStreamWithDerived?(streamId: string, fromVersion?: number): Promise<StoredEvent[]>;
+  /** The stream's last event (read consistently) with its derived state; undefined for an empty stream. */
+  readLast?(streamId: string): Promise<StoredEvent | undefined>;
   /** All events of the schemes, in the deterministic global order (recordedAt, streamId, version). */
   readSchemes(schemeIds: ReadonlyArray<string>, options?: { until?: string }): AsyncIterable<RecordedEvent>;
 }

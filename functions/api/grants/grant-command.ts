@@ -1,16 +1,17 @@
 import { z } from "zod";
-import { type BudgetLineState, evolveBudgetLine, initialBudgetLineState } from "../../../domain/budget.ts";
+import type { BudgetLineState } from "../../../domain/budget.ts";
 import { localDate } from "../../../domain/calendar.ts";
 import type { Decision } from "../../../domain/decision.ts";
 import { type GrantState, evolveGrant, initialGrantState } from "../../../domain/payments.ts";
 import type { SchemeUnderDecision } from "../../../domain/scheme.ts";
 import { type DomainEvent, type EventData, Identifier, streamIds } from "../../../events/index.ts";
 import { dependencies } from "../../runtime/dependencies.ts";
-import { executeDecision } from "../command.ts";
+import { budgetLineStream, executeDecision } from "../command.ts";
 import { type Caller, HttpProblem, type HttpResult, httpRoute } from "../http.ts";
 import type { RouteId } from "../routes.ts";
 
-export type GrantStreams = { grant: GrantState; line: BudgetLineState };
+/** `application` is read, never written: it carries the application's position on the line when its last budget event came with it (issue 15). */
+export type GrantStreams = { grant: GrantState; line: BudgetLineState; application: null };
 
 export interface GrantCommandContext<B, P> {
   readonly states: GrantStreams;
@@ -48,7 +49,8 @@ export function grantCommand<B, P extends { grantId: string }>(spec: {
       primary: "grant",
       streams: {
         grant: { streamId: streamIds.grant(grantId), initial: initialGrantState, evolve: evolveGrant },
-        line: { streamId: streamIds.budgetLine(opened.schemeId, opened.budgetLineId), initial: initialBudgetLineState, evolve: evolveBudgetLine },
+        line: budgetLineStream(streamIds.budgetLine(opened.schemeId, opened.budgetLineId), { applicationId: opened.applicationId, partners: ["grant", "application"] }),
+        application: { streamId: streamIds.application(opened.applicationId), initial: null, evolve: (s) => s },
       },
       decide: (states) => spec.decide({ states, scheme, body: input.body, path: input.path, caller: input.caller, today, newId: deps.newId }),
       streamOf: (event) => (event.type.startsWith("Budget") ? "line" : "grant"),
