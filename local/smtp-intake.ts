@@ -33,6 +33,8 @@ export interface SmtpIntake {
   readonly url: string;
   readonly port: number;
   readonly mailDir: string;
+  /** Resolves once the messages a killed run kept but did not record are recorded (and its half-received files removed). */
+  readonly recovered: Promise<{ readonly recorded: number; readonly failed: number; readonly leftovers: number }>;
   stop(): Promise<void>;
 }
 
@@ -55,17 +57,46 @@ export async function startSmtpIntake(options: SmtpIntakeOptions): Promise<SmtpI
   const domains = new Set(intakes.map((i) => i.emailAddress.split("@")[1]!.toLowerCase()));
   const publishedAddresses = new Set(intakes.flatMap((i) => (i.publishedEmailAddress ? [i.publishedEmailAddress.toLowerCase()] : [])));
 
+  const intakeDependencies = (deps: Dependencies) => ({ ...deps, mailStore: functionMailStore, mailer: functionMailer });
+
   // The message was streamed to `path` (hashed on the way); it is kept by renaming that file, then read back (at most MAX_MESSAGE_BYTES) for processing.
   const receive = async (path: string, sha256: string, session: SMTPServerSession): Promise<string> => {
     const deps = options.dependencies();
     // R-TH-09: the receipt time is when the message was fully received, before anything else happens.
     const receivedAt = deps.clock().toISOString();
+    const envelopeRecipients = session.envelope.rcptTo.map((r) => r.address);
+    // Noted before it is kept: a listener killed after keeping it, before recording it, records it on its next start.
+    await mailStore.markPending(sha256, { receivedAt, envelopeRecipients });
     const objectKey = await mailStore.adoptRaw(path, sha256);
     const bytes = await readFile(mailStore.pathOf(objectKey));
-    const result = await runAs(INTAKE_FUNCTION, () =>
-      processRawMessage({ bytes, objectKey, envelopeRecipients: session.envelope.rcptTo.map((r) => r.address) }, receivedAt, { ...deps, mailStore: functionMailStore, mailer: functionMailer }),
-    );
+    const result = await runAs(INTAKE_FUNCTION, () => processRawMessage({ bytes, objectKey, envelopeRecipients }, receivedAt, intakeDependencies(deps)));
+    await mailStore.clearPending(sha256);
     return result.messageKey;
+  };
+
+  /**
+   * Issue 12 "Done when": nothing kept is lost to a crash. Every message a killed run kept but did not record is
+   * recorded now, as SES's S3 notification would still reach the Lambda. Safe to race a sender's
+   * retry of the same message: the intake files a message key once.
+   */
+  const recover = async (): Promise<{ recorded: number; failed: number }> => {
+    let recorded = 0;
+    let failed = 0;
+    for (const { sha256, objectKey, note } of await mailStore.pending()) {
+      try {
+        const bytes = await readFile(mailStore.pathOf(objectKey));
+        const deps = options.dependencies();
+        await runAs(INTAKE_FUNCTION, () => processRawMessage({ bytes, objectKey, envelopeRecipients: note.envelopeRecipients }, note.receivedAt, intakeDependencies(deps)));
+        await mailStore.clearPending(sha256);
+        recorded++;
+      } catch (error) {
+        // The note stays: the next start tries again.
+        failed++;
+        log("error", "intake could not record a kept message on start", { errorName: error instanceof Error ? error.name : typeof error });
+      }
+    }
+    if (recorded || failed) log("info", "intake recorded messages a previous run kept", { recorded, failed });
+    return { recorded, failed };
   };
 
   const server = new SMTPServer({
@@ -159,6 +190,9 @@ export async function startSmtpIntake(options: SmtpIntakeOptions): Promise<SmtpI
     },
   });
 
+  // Before listening: no message is being received yet, so everything under .incoming/ is a dead run's
+  // half-received message (its sender got no 250 and sends again).
+  const leftoversRemoved = await mailStore.removeLeftovers();
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, options.host, () => {
@@ -169,10 +203,22 @@ export async function startSmtpIntake(options: SmtpIntakeOptions): Promise<SmtpI
   server.on("error", (error) => log("error", "smtp listener error", { errorName: error.name }));
   const address = server.server.address();
   const port = typeof address === "object" && address ? address.port : options.port;
+  // Recorded while the listener already takes mail: a sender retrying one of these meets the same message key.
+  const recovered = recover().then(
+    (counts) => ({ ...counts, leftovers: leftoversRemoved }),
+    (error: unknown) => {
+      log("error", "intake could not look for kept messages on start", { errorName: error instanceof Error ? error.name : typeof error });
+      return { recorded: 0, failed: 0, leftovers: leftoversRemoved };
+    },
+  );
   return {
     url: `smtp://${options.host}:${port}`,
     port,
     mailDir: mailStore.root,
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    recovered,
+    stop: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await recovered;
+    },
   };
 }

@@ -1,11 +1,24 @@
 import { createHash, randomUUID } from "node:crypto";
-import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join, resolve, sep } from "node:path";
 import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client, S3ServiceException } from "@aws-sdk/client-s3";
+import { z } from "zod";
 import { type MailStore, MailStoreUnavailable, RawMailNotFound } from "./ports.ts";
 
 const sha256Hex = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
 const isSha256 = (value: string) => /^[0-9a-f]{64}$/.test(value);
+
+/** What the SMTP session knew about a message that is kept but not yet recorded. */
+const PendingNote = z.object({ receivedAt: z.iso.datetime(), envelopeRecipients: z.array(z.string().max(320)).max(1_000) });
+export type PendingNote = z.infer<typeof PendingNote>;
+
+const pendingNoteIn = (text: string): PendingNote | undefined => {
+  try {
+    return PendingNote.safeParse(JSON.parse(text)).data;
+  } catch {
+    return undefined;
+  }
+};
 
 /** The folder that stands in for the mail bucket locally: `raw/<sha256>.eml` and `documents/<sha256>`, as on S3. */
 export class LocalMailStore implements MailStore {
@@ -44,6 +57,72 @@ export class LocalMailStore implements MailStore {
     const dir = join(this.root, ".incoming");
     await mkdir(dir, { recursive: true });
     return join(dir, `${randomUUID()}.tmp`);
+  }
+
+  /**
+   * Notes, before a received message is kept, that it still has to be recorded (with what only the
+   * SMTP session knows: the RCPT TO recipients and the receipt time): `.pending/<sha256>.json`.
+   * A listener killed between keeping and recording finds the note on its next start ({@link pending}).
+   */
+  async markPending(sha256: string, note: PendingNote): Promise<void> {
+    if (!isSha256(sha256)) throw new Error("a pending message is noted under its sha256");
+    const dir = join(this.root, ".pending");
+    try {
+      await mkdir(dir, { recursive: true });
+      const temporary = join(dir, `.${randomUUID()}.tmp`);
+      await writeFile(temporary, JSON.stringify(note));
+      await rename(temporary, join(dir, `${sha256}.json`));
+    } catch (error) {
+      throw new MailStoreUnavailable("note pending message", true, error);
+    }
+  }
+
+  /** The message is recorded (filed, listed as a failure, or found recorded already): nothing left to do on a restart. */
+  async clearPending(sha256: string): Promise<void> {
+    if (isSha256(sha256)) await rm(join(this.root, ".pending", `${sha256}.json`), { force: true });
+  }
+
+  /**
+   * The kept messages a previous run noted but never recorded (killed in between), oldest first. A
+   * note whose message was never kept (killed before the rename) is dropped: that sender got no 250
+   * and sends again.
+   */
+  async pending(): Promise<Array<{ sha256: string; objectKey: string; note: PendingNote }>> {
+    const dir = join(this.root, ".pending");
+    const names = await readdir(dir).catch(() => [] as string[]);
+    const found: Array<{ sha256: string; objectKey: string; note: PendingNote; since: number }> = [];
+    for (const name of names) {
+      const sha256 = name.replace(/\.json$/, "");
+      if (!isSha256(sha256) || !name.endsWith(".json")) {
+        await rm(join(dir, name), { force: true });
+        continue;
+      }
+      const objectKey = `raw/${sha256}.eml`;
+      const kept = await stat(this.pathOf(objectKey)).catch(() => undefined);
+      if (!kept) {
+        await this.clearPending(sha256);
+        continue;
+      }
+      const note = await readFile(join(dir, name), "utf8").then(pendingNoteIn, () => undefined);
+      found.push({ sha256, objectKey, note: note ?? { receivedAt: kept.mtime.toISOString(), envelopeRecipients: [] }, since: kept.mtimeMs });
+    }
+    return found.sort((a, b) => a.since - b.since).map(({ since: _, ...rest }) => rest);
+  }
+
+  /**
+   * Removes what a killed run left half-written: messages being received (`.incoming/`) and files
+   * being written (`raw/.*.tmp`, `documents/.*.tmp`). Only while no message is being received.
+   */
+  async removeLeftovers(): Promise<number> {
+    let removed = 0;
+    for (const [dir, leftover] of [[".incoming", () => true], ["raw", (n: string) => n.startsWith(".") && n.endsWith(".tmp")], ["documents", (n: string) => n.startsWith(".") && n.endsWith(".tmp")], [".pending", (n: string) => n.startsWith(".") && n.endsWith(".tmp")]] as const) {
+      for (const name of await readdir(join(this.root, dir)).catch(() => [] as string[])) {
+        if (!leftover(name)) continue;
+        await rm(join(this.root, dir, name), { force: true, recursive: true });
+        removed++;
+      }
+    }
+    return removed;
   }
 
   async getRaw(key: string): Promise<Uint8Array> {
