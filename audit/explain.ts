@@ -43,7 +43,8 @@ const contributionOf = (event: RecordedEvent): ContributingEvent => ({
  */
 export async function explainDocument(options: { events: AsyncIterable<RecordedEvent>; projection: Projection; documentId: string }): Promise<Explanation> {
   const contributions: ContributingEvent[] = [];
-  const narrowed = restrictedTo(options.projection, options.documentId, (event) => contributions.push(contributionOf(event)));
+  // With its entries: a document may read one of them as it stood before an event (the budget line its application's position).
+  const narrowed = restrictedTo(options.projection, options.documentId, (event) => contributions.push(contributionOf(event)), { withEntries: true });
   const folded = await foldProjections({ events: options.events, projections: [narrowed] });
   const stored = folded.documents.get(narrowed.name)?.get(options.documentId);
   return { projection: narrowed.name, documentId: options.documentId, document: stored?.doc, revision: stored?.revision ?? 0, events: contributions };

@@ -142,8 +142,8 @@ export function restrictedTo(projection: Projection, documentId: string, onAppli
     name: projection.name,
     handles: projection.handles,
     documentIds: (event) => projection.documentIds(event).filter(wanted),
-    apply(document, event, id) {
-      const next = projection.apply(document, event, id);
+    apply(document, event, id, sibling) {
+      const next = projection.apply(document, event, id, sibling);
       if (next !== undefined && id === documentId) onApplied?.(event);
       return next;
     },

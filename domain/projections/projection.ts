@@ -17,8 +17,13 @@ export interface Projection<D = unknown> {
   readonly handles: ReadonlyArray<string>;
   /** The documents an event changes; empty when it changes none. */
   documentIds(event: RecordedEvent): ReadonlyArray<string>;
-  /** The document `documentId` after the event; undefined when there is (still) no document. */
-  apply(document: D | undefined, event: RecordedEvent, documentId: string): D | undefined;
+  /**
+   * The document `documentId` after the event; undefined when there is (still) no document.
+   * `sibling` reads another document the same event changes, as it stands before the event when it
+   * comes later in `documentIds` (a total that needs one entry's previous value, without keeping
+   * every entry inside the document).
+   */
+  apply(document: D | undefined, event: RecordedEvent, documentId: string, sibling?: (documentId: string) => D | undefined): D | undefined;
   /** Where the document is listed (a partition and a sort key), if anywhere. */
   listing?(document: D): { readonly list: string; readonly sortKey: string } | undefined;
 }

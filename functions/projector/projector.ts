@@ -77,14 +77,16 @@ export class DocumentFold {
       const current = this.touched.get(docId);
       before.set(docId, current && { ...current });
     }
+    // Every document of the event is loaded before any is changed, so each can read the others as they were.
     for (const docId of docIds) {
-      let current = this.touched.get(docId);
-      if (!current) {
-        const stored = await this.load(docId);
-        current = { doc: stored?.doc, revision: stored?.revision ?? 0, expectedRevision: stored?.revision ?? 0 };
-        this.touched.set(docId, current);
-      }
-      const next = this.guarded(event, () => this.projection.apply(current!.doc, event, docId));
+      if (this.touched.has(docId)) continue;
+      const stored = await this.load(docId);
+      this.touched.set(docId, { doc: stored?.doc, revision: stored?.revision ?? 0, expectedRevision: stored?.revision ?? 0 });
+    }
+    const sibling = (id: string) => (docIds.includes(id) ? this.touched.get(id)?.doc : undefined);
+    for (const docId of docIds) {
+      const current = this.touched.get(docId)!;
+      const next = this.guarded(event, () => this.projection.apply(current.doc, event, docId, sibling));
       if (next !== undefined) {
         current.doc = next;
         current.revision += 1;
