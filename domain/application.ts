@@ -38,6 +38,10 @@ export interface ApplicationState {
   readonly refusal?: { readonly code: string; readonly reason: string };
   readonly projectStartedOn?: string;
   readonly grantId?: string;
+  /** Issue 12: the addresses that may change the application by email and get its receipts (lower case). */
+  readonly contacts?: ReadonlyArray<string>;
+  /** Issue 12 findings 5, 6: the documents on file (by hash) and how many were extras, over all messages (R-ST-05). */
+  readonly filed?: { readonly sha256s: ReadonlyArray<string>; readonly extras: number };
 }
 
 export const initialApplicationState: ApplicationState = { status: "unregistered", sections: [], missing: [] };
@@ -56,7 +60,10 @@ export type ApplicationEventType =
   | "ProjectStarted"
   | "AwardLapsed"
   | "AwardLetterIssued"
-  | "VsoSupplementAwarded";
+  | "VsoSupplementAwarded"
+  | "DocumentsFiled"
+  | "ContactAdded"
+  | "ContactRemoved";
 type ApplicationEvent = DomainEventOf<ApplicationEventType>;
 
 export const applicationEventTypes: ReadonlySet<string> = new Set<ApplicationEventType>([
@@ -74,6 +81,9 @@ export const applicationEventTypes: ReadonlySet<string> = new Set<ApplicationEve
   "AwardLapsed",
   "AwardLetterIssued",
   "VsoSupplementAwarded",
+  "DocumentsFiled",
+  "ContactAdded",
+  "ContactRemoved",
 ]);
 
 const isApplicationEvent = (event: DomainEvent): event is ApplicationEvent => applicationEventTypes.has(event.type);
@@ -112,6 +122,15 @@ export function evolveApplication(state: ApplicationState, event: DomainEvent): 
       return { ...state, status: "granted", grantId: event.data.grantId };
     case "VsoSupplementAwarded":
       return state.award ? { ...state, award: { ...state.award, amountCents: state.award.amountCents + event.data.amountCents } } : state;
+    case "DocumentsFiled": {
+      const before = state.filed ?? { sha256s: [], extras: 0 };
+      const fresh = event.data.documents.filter((d) => !before.sha256s.includes(d.sha256));
+      return { ...state, filed: { sha256s: [...before.sha256s, ...fresh.map((d) => d.sha256)], extras: before.extras + fresh.filter((d) => d.role === "extra").length } };
+    }
+    case "ContactAdded":
+      return { ...state, contacts: [...(state.contacts ?? []).filter((a) => a !== event.data.address), event.data.address] };
+    case "ContactRemoved":
+      return { ...state, contacts: (state.contacts ?? []).filter((a) => a !== event.data.address) };
     default: {
       const unhandled: never = event;
       throw new Error(`unhandled application event ${JSON.stringify(unhandled)}`);
@@ -572,4 +591,27 @@ export function decideVsoSupplement(
     },
     { type: "BudgetReserved", data: { schemeId: scheme.definition.id, budgetLineId: state.award!.budgetLineId, applicationId: command.applicationId, amountCents } },
   );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Contacts (issue 12 finding 1): who may change the application by email and gets its receipts
+
+export interface ChangeContact {
+  readonly applicationId: string;
+  /** Lower case: addresses are compared without regard to case. */
+  readonly address: string;
+}
+
+export function decideAddContact(state: ApplicationState, command: ChangeContact & { readonly name: string | null }): Decision<AppEvent<"ContactAdded">> {
+  if (state.status === "unregistered") return refuse("not-found", `there is no application ${command.applicationId}`);
+  if (state.contacts?.includes(command.address)) return refuse("already-exists", `${command.address} is already a contact of application ${command.applicationId}`);
+  return accept({ type: "ContactAdded", data: { applicationId: command.applicationId, address: command.address, name: command.name, source: "staff" } });
+}
+
+export function decideRemoveContact(state: ApplicationState, command: ChangeContact & { readonly reason: string }): Decision<AppEvent<"ContactRemoved">> {
+  if (state.status === "unregistered") return refuse("not-found", `there is no application ${command.applicationId}`);
+  if (!state.contacts?.includes(command.address)) {
+    return refuse("not-found", `${command.address} is not a contact of application ${command.applicationId}`, { details: { contacts: state.contacts ?? [] } });
+  }
+  return accept({ type: "ContactRemoved", data: { applicationId: command.applicationId, address: command.address, reason: command.reason } });
 }

@@ -1,4 +1,5 @@
 import type { DomainEvent, EventData } from "../events/index.ts";
+import { ContactAddress } from "../events/correspondence-events.ts";
 import type { SchemeDefinition } from "../schemes/definition.ts";
 import {
   type ApplicationState,
@@ -10,7 +11,7 @@ import {
 } from "./application.ts";
 import { type BudgetLineState, initialBudgetLineState } from "./budget.ts";
 import { localDate } from "./calendar.ts";
-import type { Decision } from "./decision.ts";
+import { type Decision, accept } from "./decision.ts";
 import type { SchemeUnderDecision } from "./scheme.ts";
 
 /**
@@ -112,9 +113,16 @@ export type MailRoute =
   | { readonly kind: "failed"; readonly code: FailureCode; readonly reason: string; readonly ruleIds: ReadonlyArray<string>; readonly scheme: SchemeUnderDecision | undefined }
   /** `[APP-<id>]` in the subject: the application's own registration names its scheme (`scheme` is only what the address or subject said). */
   | { readonly kind: "reference"; readonly applicationId: string; readonly scheme: SchemeUnderDecision | undefined }
-  | { readonly kind: "application"; readonly applicationId: string; readonly scheme: SchemeUnderDecision; readonly by: "region-number" | "new" };
+  | {
+      readonly kind: "application";
+      readonly applicationId: string;
+      readonly scheme: SchemeUnderDecision;
+      readonly by: "region-number" | "new";
+      /** R-ST-01: the region number that names the plan; the process swaps in the application it is bound to. */
+      readonly regionNumber?: string;
+    };
 
-export function routeMail(mail: ReceivedMail, schemes: ReadonlyArray<SchemeUnderDecision>): MailRoute {
+export function routeMail(mail: ReceivedMail, schemes: ReadonlyArray<SchemeUnderDecision>, formFields?: Readonly<Record<string, string | boolean>>): MailRoute {
   const match = identifyScheme(mail, schemes);
   if (mail.damage) return { kind: "failed", code: mail.damage.code, reason: mail.damage.reason, ruleIds: ["R-X-05"], scheme: match?.scheme };
   // Infected documents are not handed to staff as documents; the raw message keeps them for whoever must look.
@@ -131,8 +139,10 @@ export function routeMail(mail: ReceivedMail, schemes: ReadonlyArray<SchemeUnder
       scheme: undefined,
     };
   }
-  const region = regionNumberIn(mail.subject, match.scheme.definition);
-  if (region) return { kind: "application", applicationId: applicationIdForRegion(match.scheme.definition.id, region), scheme: match.scheme, by: "region-number" };
+  // Issue 12 finding 7: the region number in the subject, else the one the form names, finds the region's plan.
+  const formRegion = typeof formFields?.[formFieldNames.technohubRegion] === "string" ? (formFields[formFieldNames.technohubRegion] as string) : "";
+  const region = regionNumberIn(mail.subject, match.scheme.definition) ?? (formFields?.[formFieldNames.scheme] === match.scheme.definition.id ? regionNumberIn(formRegion, match.scheme.definition) : undefined);
+  if (region) return { kind: "application", applicationId: applicationIdForRegion(match.scheme.definition.id, region), scheme: match.scheme, by: "region-number", regionNumber: region };
   return { kind: "application", applicationId: applicationIdForMessage(mail.messageKey), scheme: match.scheme, by: "new" };
 }
 
@@ -389,7 +399,7 @@ const megabytes = (bytes: number) => `${(bytes / 1_048_576).toFixed(1)} MB`;
 export function judgeAttachments(
   attachments: ReceivedMail["attachments"],
   scheme: SchemeDefinition,
-  options: { readonly formSha256?: string; readonly extraDocumentsSoFar: number },
+  options: { readonly formSha256?: string; readonly extraDocumentsSoFar: number; readonly onFile?: ReadonlyArray<string> },
 ): AttachmentVerdict[] {
   const limits = scheme.documentLimits;
   const rules = limits.ruleIds.join(", ");
@@ -406,6 +416,11 @@ export function judgeAttachments(
     }
     const earlier = seen.get(a.sha256);
     if (earlier) return { ...base, sectionIds: earlier.stored ? sectionIds : [], ...earlier };
+    // A document already on the application's file (sent again with a later message) is no new extra.
+    if (options.onFile?.includes(a.sha256)) {
+      seen.set(a.sha256, { stored: true });
+      return { ...base, sectionIds, stored: true };
+    }
     if (role === "extra" && extras >= limits.maxExtraDocuments) {
       const refused = { stored: false, refusedReason: `more than ${limits.maxExtraDocuments} extra documents for one application [${rules}]` };
       seen.set(a.sha256, refused);
@@ -426,12 +441,14 @@ export interface MailIntakeTarget {
   readonly application: ApplicationState;
   /** The scheme's budget lines by id (a new application's instrument, read from its form, picks one). */
   readonly lines: ReadonlyMap<string, BudgetLineState>;
-  /** Documents recorded on the application before this message (for the extra-documents limit). */
-  readonly documentsSoFar: number;
 }
+
+export type CorrespondenceReason = EventData<"CorrespondenceReceived">["reason"];
 
 export type MailIntakeOutcome =
   | { readonly kind: "failed"; readonly code: FailureCode; readonly reason: string }
+  /** Issue 12 findings 1, 8: kept for staff; nothing on any application changed. */
+  | { readonly kind: "correspondence"; readonly reason: CorrespondenceReason; readonly explanation: string; readonly applicationId: string | null; readonly schemeId: string | null }
   | {
       readonly kind: "filed";
       readonly applicationId: string;
@@ -451,6 +468,8 @@ export interface MailIntakeDecision {
   readonly attachments: ReadonlyArray<AttachmentVerdict>;
   readonly intakeEvents: ReadonlyArray<DomainEvent>;
   readonly applicationEvents: ReadonlyArray<DomainEvent>;
+  /** R-ST-01 (issue 12 finding 7): a new regional plan binds its region number, in the same append. */
+  readonly regionBinding?: EventData<"RegionNumberClaimed">;
   readonly outcome: MailIntakeOutcome;
 }
 
@@ -500,6 +519,57 @@ function failed(mail: ReceivedMail, code: FailureCode, reason: string, ruleIds: 
   };
 }
 
+/** The form's fields kept with correspondence, so accepting it applies them; none when they would not fit an event. */
+const MAX_KEPT_FORM_CHARACTERS = 100_000;
+function keptForm(form: FormFound): { formSha256: string | null; formFields: Record<string, string | boolean> | null } {
+  if (form.kind !== "fields") return { formSha256: null, formFields: null };
+  const kept = Object.fromEntries(Object.entries(form.fields).filter(([name, value]) => name.length <= 100 && (typeof value === "boolean" || value.length <= 20_000)));
+  return JSON.stringify(kept).length <= MAX_KEPT_FORM_CHARACTERS ? { formSha256: form.sha256, formFields: kept } : { formSha256: null, formFields: null };
+}
+
+/**
+ * Mail that changes nothing until staff look at it (issue 12 findings 1, 8): its documents are kept
+ * (within the scheme's per-document limit), so accepting it onto an application can file them.
+ */
+function correspondence(
+  mail: ReceivedMail,
+  reason: CorrespondenceReason,
+  explanation: string,
+  scheme: SchemeUnderDecision | undefined,
+  applicationId: string | null,
+  form: FormFound,
+): MailIntakeDecision {
+  const maxBytes = scheme?.definition.documentLimits.maxDocumentBytes;
+  const attachments: AttachmentVerdict[] = mail.attachments.map((a) => ({
+    sha256: a.sha256,
+    name: a.name.slice(0, 300),
+    contentType: a.contentType.slice(0, 200),
+    bytes: a.bytes,
+    role: "extra",
+    sectionIds: [],
+    ...(maxBytes !== undefined && a.bytes > maxBytes
+      ? { stored: false, refusedReason: `${megabytes(a.bytes)} is over the limit of ${megabytes(maxBytes)} per document [${scheme!.definition.documentLimits.ruleIds.join(", ")}]` }
+      : { stored: true }),
+  }));
+  const schemeId = scheme?.definition.id ?? null;
+  return {
+    logSchemeId: schemeId ?? UNATTRIBUTED_MAIL_LOG,
+    attachments,
+    intakeEvents: [
+      mailReceived(mail, schemeId, attachments),
+      { type: "CorrespondenceReceived", data: { messageKey: mail.messageKey, schemeId, applicationId, reason, explanation: explanation.slice(0, 2000), ...keptForm(form) } },
+    ],
+    applicationEvents: [],
+    outcome: { kind: "correspondence", reason, explanation, applicationId, schemeId },
+  };
+}
+
+/** A sender address as a contact: lower case, and only when it is one (a forged or broken From is no contact). */
+export function contactAddressOf(from: string | null): string | undefined {
+  const parsed = ContactAddress.safeParse(from?.trim().toLowerCase());
+  return parsed.success ? parsed.data : undefined;
+}
+
 const requiredFor = (scheme: SchemeDefinition, instrumentId: string) => scheme.requiredSections.filter((s) => s.instrumentIds.includes(instrumentId)).map((s) => s.id);
 
 /** The section the form's registration data belongs to: the form itself, or else the first section (R-VD-03 A: applicant data, hub name). */
@@ -513,7 +583,14 @@ export function formSectionOf(scheme: SchemeDefinition, instrumentId: string): s
  * application, registers it or adds to it with the application's own deciders, so every rule
  * (term, budget intake, rounds, completeness) holds exactly as for staff-entered applications.
  */
-export function decideMailIntake(input: { readonly mail: ReceivedMail; readonly route: MailRoute; readonly form: FormFound; readonly target?: MailIntakeTarget }): MailIntakeDecision {
+export function decideMailIntake(input: {
+  readonly mail: ReceivedMail;
+  readonly route: MailRoute;
+  readonly form: FormFound;
+  readonly target?: MailIntakeTarget;
+  /** Staff accepted this message onto the application (issue 12 finding 1): the sender need not be a contact. */
+  readonly acceptedByStaff?: boolean;
+}): MailIntakeDecision {
   const { mail, route, form, target } = input;
   if (route.kind === "failed") return failed(mail, route.code, route.reason, route.ruleIds, route.scheme);
   if (!target) throw new Error("a message for an application needs the application's state");
@@ -521,7 +598,23 @@ export function decideMailIntake(input: { readonly mail: ReceivedMail; readonly 
   const state = target.application;
   const scheme = target.scheme;
   if (!scheme || (route.kind === "reference" && state.status === "unregistered")) {
-    return failed(mail, "unknown-application", `the subject refers to application ${applicationId}, which does not exist`, ["R-X-05"], route.scheme);
+    return correspondence(mail, "unknown-reference", `the subject refers to application ${applicationId}, which does not exist`, route.scheme, null, form);
+  }
+  const sender = contactAddressOf(mail.from);
+  // Issue 12 finding 1: only an address the application knows changes it; anyone else's mail waits for staff.
+  if (state.status !== "unregistered" && !input.acceptedByStaff && !(sender && state.contacts?.includes(sender))) {
+    return correspondence(
+      mail,
+      "unknown-sender",
+      `the sender is not a contact of application ${applicationId}: nothing was changed; staff can accept the message onto the application or add the sender as a contact`,
+      scheme,
+      applicationId,
+      form,
+    );
+  }
+  // Issue 12 finding 8: no form, no section document and a subject that names no scheme: a question, not an application.
+  if (state.status === "unregistered" && route.kind === "application" && route.by === "new" && !identifyScheme({ recipients: [], subject: mail.subject }, [scheme]) && form.kind === "none" && !mail.attachments.some((a) => sectionsNamedBy(a.name, scheme.definition).length)) {
+    return correspondence(mail, "not-an-application", "no application form, no document that supplies a section, and a subject that names no scheme: kept as correspondence for staff", scheme, null, form);
   }
   if (closedStatuses.has(state.status)) {
     return failed(mail, "application-closed", `application ${applicationId} is ${state.status}; this message was not added to it`, ["R-X-05"], scheme);
@@ -535,8 +628,9 @@ export function decideMailIntake(input: { readonly mail: ReceivedMail; readonly 
   const instrumentId = isNew ? (reading?.instrumentId ?? d.instruments[0]!.id) : state.registration!.instrumentId;
   const verdicts = judgeAttachments(mail.attachments, d, {
     formSha256: form.kind === "none" ? undefined : form.sha256,
-    // Each section received is taken to have come with one document; the rest counted as extra.
-    extraDocumentsSoFar: Math.max(0, target.documentsSoFar - state.sections.length),
+    // Issue 12 finding 6 (R-ST-05): extras are counted over every message filed with the application.
+    extraDocumentsSoFar: state.filed?.extras ?? 0,
+    onFile: state.filed?.sha256s,
   });
   const formVerdict = verdicts.find((v) => v.role === "form");
   const formRefused = formVerdict && !formVerdict.stored ? formVerdict.refusedReason : undefined;
@@ -557,7 +651,12 @@ export function decideMailIntake(input: { readonly mail: ReceivedMail; readonly 
   // A new application without a sound form is not complete, whatever else came with it: its registration is provisional.
   const withheld = isNew && formStatus !== "read" ? formSection : undefined;
   const supplied = known.filter((id) => (fromForm.includes(id) || fromAttachments.includes(id)) && id !== withheld);
-  const documents = [...new Map(verdicts.filter((v) => v.stored).map((v) => [v.sha256, { sha256: v.sha256, name: v.name, contentType: v.contentType, bytes: v.bytes }])).values()];
+  // Issue 12 finding 5: every stored document goes on the file, sections and extras alike, with its message.
+  const onFile = new Set(state.filed?.sha256s ?? []);
+  const filedDocuments = [...new Map(verdicts.filter((v) => v.stored && !onFile.has(v.sha256)).map((v) => [v.sha256, { sha256: v.sha256, name: v.name, contentType: v.contentType, bytes: v.bytes, role: v.role, sectionIds: [...v.sectionIds] }])).values()];
+  const fileDocuments = () => {
+    if (filedDocuments.length) take(accept({ type: "DocumentsFiled", data: { applicationId, messageKey: mail.messageKey, receivedAt: mail.receivedAt, documents: filedDocuments } }));
+  };
 
   const events: DomainEvent[] = [];
   let after = state;
@@ -572,7 +671,6 @@ export function decideMailIntake(input: { readonly mail: ReceivedMail; readonly 
   if (isNew) {
     const provisional = !usable?.technohub || !usable.applicant || usable.requestedAmountCents === undefined || !usable.instrumentId;
     const registration = take(
-      withDocuments(
         decideRegisterApplication(
           state,
           {
@@ -587,12 +685,13 @@ export function decideMailIntake(input: { readonly mail: ReceivedMail; readonly 
           scheme,
           target.lines.get(d.instruments.find((i) => i.id === instrumentId)!.budgetLineId) ?? initialBudgetLineState,
         ),
-        documents,
-      ),
     );
     if (registration.outcome === "refused" && !registration.events?.length) {
       return failed(mail, "registration-refused", registration.refusal.reason, registration.refusal.ruleIds ?? ["R-X-05"], scheme);
     }
+    // The sender of the registering mail is its first contact, unless the mail system judged the sender forged.
+    if (sender && mail.screening?.spam !== "FAIL") take(accept({ type: "ContactAdded", data: { applicationId, address: sender, name: null, source: "registering-mail" } }));
+    fileDocuments();
     if (usable?.details) take(decideRecordDetails(after, { applicationId, ...usable.details }));
     if (after.status === "registered") {
       const missing = requiredFor(d, instrumentId).filter((id) => !after.sections.includes(id));
@@ -600,8 +699,9 @@ export function decideMailIntake(input: { readonly mail: ReceivedMail; readonly 
       take(decideRecordCompleteness(after, missing.length ? { applicationId, complete: false, missingSectionIds: missing, note } : { applicationId, complete: true }, scheme));
     }
   } else {
+    fileDocuments();
     if (formStatus === "read" && usable?.details) take(decideRecordDetails(after, { applicationId, ...usable.details }));
-    if (supplied.length) take(decideReceiveSections(after, { applicationId, sectionIds: supplied, receivedAt: mail.receivedAt, documents }, scheme));
+    if (supplied.length) take(decideReceiveSections(after, { applicationId, sectionIds: supplied, receivedAt: mail.receivedAt }, scheme));
     if (after.status === "registered" && requiredFor(d, instrumentId).every((id) => after.sections.includes(id))) take(decideRecordCompleteness(after, { applicationId, complete: true }, scheme));
   }
 
@@ -629,6 +729,7 @@ export function decideMailIntake(input: { readonly mail: ReceivedMail; readonly 
       },
     ],
     applicationEvents: events,
+    ...(isNew && regionNumber && events.length ? { regionBinding: { schemeId: d.id, regionNumber, applicationId } } : {}),
     outcome: {
       kind: "filed",
       applicationId,
@@ -642,13 +743,6 @@ export function decideMailIntake(input: { readonly mail: ReceivedMail; readonly 
       refusedAttachments: verdicts.filter((v) => !v.stored).map((v) => ({ name: v.name, reason: v.refusedReason ?? "refused" })),
     },
   };
-}
-
-/** The registration's sections event carries the documents that came with the message. */
-function withDocuments(decision: Decision<DomainEvent>, documents: EventData<"ApplicationSectionsReceived">["documents"]): Decision<DomainEvent> {
-  if (!decision.events) return decision;
-  const events = decision.events.map((e) => (e.type === "ApplicationSectionsReceived" ? { ...e, data: { ...e.data, documents } } : e));
-  return { ...decision, events };
 }
 
 function incompleteNote(mail: ReceivedMail, scheme: SchemeDefinition, missing: ReadonlyArray<string>, formStatus: FormStatus, problems: ReadonlyArray<string>, provisional: boolean): string {

@@ -65,6 +65,8 @@ export const streamIds = {
   intake: (messageKey: string) => `intake#${messageKey}`,
   /** Every distinct message that came with one Message-ID; the id is the sha256 of the Message-ID (see MessageIdUsed). */
   messageId: (messageIdSha256: string) => `message-id#${messageIdSha256}`,
+  /** R-ST-01: the one regional plan a region number is bound to (see RegionNumberClaimed). */
+  region: (schemeId: string, regionNumber: string) => `region#${schemeId}.${regionNumber}`,
   /** The evaluation of one funded hub within one scheme (see evaluation-events.ts). */
   hub: (schemeId: string, hubKey: string) => `hub#${schemeId}.${hubKey}`,
 } as const;

@@ -25,6 +25,16 @@ import {
   ProjectStartedV1,
   VsoSupplementAwardedV1,
 } from "./lifecycle-events.ts";
+import {
+  ContactAddedV1,
+  ContactRemovedV1,
+  CorrespondenceAnsweredV1,
+  CorrespondenceAttachedV1,
+  CorrespondenceDismissedV1,
+  CorrespondenceReceivedV1,
+  DocumentsFiledV1,
+  RegionNumberClaimedV1,
+} from "./correspondence-events.ts";
 import { AcknowledgementNotSentV1, AcknowledgementSentV1, IntakeFailedV1, MailFiledV1, MailReceivedV1, MessageIdUsedV1 } from "./intake-events.ts";
 import {
   BudgetPaidV1,
@@ -84,6 +94,14 @@ export const currentEvents = {
   AcknowledgementSent: AcknowledgementSentV1,
   AcknowledgementNotSent: AcknowledgementNotSentV1,
   MessageIdUsed: MessageIdUsedV1,
+  DocumentsFiled: DocumentsFiledV1,
+  ContactAdded: ContactAddedV1,
+  ContactRemoved: ContactRemovedV1,
+  RegionNumberClaimed: RegionNumberClaimedV1,
+  CorrespondenceReceived: CorrespondenceReceivedV1,
+  CorrespondenceAttached: CorrespondenceAttachedV1,
+  CorrespondenceAnswered: CorrespondenceAnsweredV1,
+  CorrespondenceDismissed: CorrespondenceDismissedV1,
   HubClassified: HubClassifiedV1,
   SelfEvaluationSubmitted: SelfEvaluationSubmittedV1,
   EvaluationFindingRecorded: EvaluationFindingRecordedV1,

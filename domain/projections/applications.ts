@@ -16,7 +16,10 @@ export interface ApplicationView {
   readonly receivedAt: string;
   readonly status: ApplicationStatus;
   readonly sectionsReceived: ReadonlyArray<string>;
-  readonly documents: ReadonlyArray<{ sha256: string; name: string; contentType: string; bytes: number }>;
+  /** Every document on file (issue 12 finding 5): sections and extras, with the message each came with (null: staff). */
+  readonly documents: ReadonlyArray<{ sha256: string; name: string; contentType: string; bytes: number; messageKey?: string | null; role?: string; receivedAt?: string }>;
+  /** Issue 12 finding 1: who may change the application by email and gets its receipts. Personal data. */
+  readonly contacts: ReadonlyArray<{ address: string; name: string | null; source: string }>;
   readonly missingSectionIds: ReadonlyArray<string>;
   readonly details: EventData<"ApplicationDetailsRecorded"> | null;
   readonly queue: { readonly roundId: string; readonly completedAt: string; readonly queueKey: string } | null;
@@ -43,6 +46,7 @@ export function applyToApplicationView(view: ApplicationView | undefined, event:
       status: "registered",
       sectionsReceived: [],
       documents: [],
+      contacts: [],
       missingSectionIds: [],
       details: null,
       queue: null,
@@ -68,6 +72,15 @@ export function applyToApplicationView(view: ApplicationView | undefined, event:
       const sectionsReceived = [...new Set([...view.sectionsReceived, ...e.data.sectionIds])];
       return { ...next, sectionsReceived, documents: [...view.documents, ...e.data.documents], missingSectionIds: view.missingSectionIds.filter((id) => !sectionsReceived.includes(id)) };
     }
+    case "DocumentsFiled": {
+      const known = new Set(view.documents.map((d) => d.sha256));
+      const fresh = e.data.documents.filter((d) => !known.has(d.sha256)).map(({ sectionIds: _, ...d }) => ({ ...d, messageKey: e.data.messageKey, receivedAt: e.data.receivedAt }));
+      return { ...next, documents: [...view.documents, ...fresh] };
+    }
+    case "ContactAdded":
+      return { ...next, contacts: [...(view.contacts ?? []).filter((c) => c.address !== e.data.address), { address: e.data.address, name: e.data.name, source: e.data.source }] };
+    case "ContactRemoved":
+      return { ...next, contacts: (view.contacts ?? []).filter((c) => c.address !== e.data.address) };
     case "ApplicationFoundIncomplete":
       return { ...next, status: "incomplete", missingSectionIds: e.data.missingSectionIds.filter((id) => !view.sectionsReceived.includes(id)) };
     case "ApplicationQueued":

@@ -1,6 +1,8 @@
 import { z } from "zod";
-import { decideRegisterApplication, evolveApplication, initialApplicationState } from "../../domain/application.ts";
-import { evolveBudgetLine, initialBudgetLineState } from "../../domain/budget.ts";
+import { type ApplicationState, decideRegisterApplication, evolveApplication, initialApplicationState } from "../../domain/application.ts";
+import { type BudgetLineState, evolveBudgetLine, initialBudgetLineState } from "../../domain/budget.ts";
+import { applicationIdForRegion, regionNumberIn } from "../../domain/intake.ts";
+import { type RegionState, bindRegionNumber, evolveRegion, initialRegionState } from "../../domain/regions.ts";
 import { AmountCents, Identifier, Instant, streamIds } from "../../events/index.ts";
 import { dependencies } from "../runtime/dependencies.ts";
 import { executeDecision, idForIdempotencyKey } from "./command.ts";
@@ -36,8 +38,14 @@ export const handler = httpRoute("RegisterApplication", { body: RegisterApplicat
     throw new HttpProblem(422, "invalid", `scheme ${body.schemeId} has no instrument ${body.instrumentId}`, { details: { instruments: scheme.definition.instruments.map((i) => i.id) } });
   }
   const applicationId = input.idempotencyKey ? idForIdempotencyKey(input.caller.subject, input.idempotencyKey) : newId();
+  // Issue 12 finding 7 (R-ST-01): a region number in the region field binds the plan to it; a region that has a plan is refused.
+  const regionNumber = body.technohub.region ? regionNumberIn(body.technohub.region, scheme.definition) : undefined;
+  // A plan the intake registered before region numbers were bound has the region's own id and no binding.
+  const byMail = regionNumber ? applicationIdForRegion(scheme.definition.id, regionNumber) : undefined;
+  const [earlier] = byMail && byMail !== applicationId ? await events.readStream(streamIds.application(byMail), 1, 1) : [];
+  const regionStream = regionNumber ? streamIds.region(scheme.definition.id, regionNumber) : streamIds.region(scheme.definition.id, "-");
   try {
-    const { recorded, replayed } = await executeDecision({
+    const { recorded, replayed } = await executeDecision<{ application: ApplicationState; line: BudgetLineState; region: RegionState }>({
       store: events,
       input,
       schemeId: scheme.definition.id,
@@ -45,17 +53,20 @@ export const handler = httpRoute("RegisterApplication", { body: RegisterApplicat
       streams: {
         application: { streamId: streamIds.application(applicationId), initial: initialApplicationState, evolve: evolveApplication },
         line: { streamId: streamIds.budgetLine(scheme.definition.id, instrument.budgetLineId), initial: initialBudgetLineState, evolve: evolveBudgetLine },
+        region: { streamId: regionStream, initial: earlier ? { applicationId: byMail } : initialRegionState, evolve: evolveRegion },
       },
-      decide: (states) =>
-        decideRegisterApplication(
+      decide: (states) => {
+        const registration = decideRegisterApplication(
           states.application,
           { applicationId, instrumentId: body.instrumentId, technohub: body.technohub, applicant: body.applicant, requestedAmountCents: body.requestedAmountCents, receivedAt: body.receivedAt ?? clock().toISOString(), sectionIds: body.sectionIds },
           scheme,
           states.line,
-        ),
-      streamOf: () => "application",
+        );
+        return regionNumber ? bindRegionNumber(registration, states.region, { schemeId: scheme.definition.id, regionNumber, applicationId }) : registration;
+      },
+      streamOf: (event) => (event.type === "RegionNumberClaimed" ? "region" : "application"),
     });
-    const version = recorded.at(-1)!.version;
+    const version = recorded.filter((e) => e.streamId === streamIds.application(applicationId)).at(-1)!.version;
     return {
       status: 201,
       headers: { location: `/applications/${applicationId}`, etag: `"${version}"`, ...(replayed ? { "idempotent-replayed": "true" } : {}) },

@@ -30,7 +30,7 @@ export interface RawMessage {
 
 export interface IntakeResult {
   readonly messageKey: string;
-  readonly outcome: "filed" | "failed" | "duplicate";
+  readonly outcome: "filed" | "failed" | "correspondence" | "duplicate";
   readonly applicationId?: string;
   readonly applicationStatus?: string;
   readonly failureCode?: string;
@@ -81,7 +81,7 @@ export async function processRawMessage(raw: RawMessage, receivedAt: string, dep
   };
   const form = parsed.damage ? ({ kind: "none" } as const) : await findApplicationForm(files);
   const schemes = deps.schemes.all();
-  const route = routeMail(mail, schemes);
+  let route = routeMail(mail, schemes, form.kind === "fields" ? form.fields : undefined);
   const metadata = metadataFor(messageKey);
   const stored = new Set<string>();
 
@@ -89,6 +89,13 @@ export async function processRawMessage(raw: RawMessage, receivedAt: string, dep
   const messageIdStream = parsed.messageId ? streamIds.messageId(sha256Of(Buffer.from(parsed.messageId, "utf8"))) : undefined;
 
   for (let attempt = 1; ; attempt++) {
+    // Issue 12 finding 7 (R-ST-01): a region number finds the plan it is bound to, however that plan was registered.
+    let regionStream: string | undefined;
+    if (route.kind === "application" && route.regionNumber) {
+      regionStream = streamIds.region(route.scheme.definition.id, route.regionNumber);
+      const [binding] = await deps.events.readStream(regionStream, 1, 1);
+      if (binding) route = { ...route, applicationId: (binding.data as EventData<"RegionNumberClaimed">).applicationId };
+    }
     const target = route.kind === "failed" ? undefined : await loadTarget(route, deps);
     const sameMessageId = messageIdStream ? await deps.events.readStream(messageIdStream) : [];
     const earlierKeys = sameMessageId.map((e) => (e.data as EventData<"MessageIdUsed">).messageKey).filter((key) => key !== messageKey);
@@ -107,6 +114,9 @@ export async function processRawMessage(raw: RawMessage, receivedAt: string, dep
     if (decision.applicationEvents.length && target) {
       appends.push({ streamId: streamIds.application(target.applicationId), expectedVersion: target.version, schemeId: decision.logSchemeId, events: decision.applicationEvents, metadata });
     }
+    if (decision.regionBinding && regionStream) {
+      appends.push({ streamId: regionStream, expectedVersion: 0, schemeId: decision.logSchemeId, events: [{ type: "RegionNumberClaimed", data: decision.regionBinding }], metadata });
+    }
     try {
       await deps.events.append(appends);
     } catch (error) {
@@ -122,13 +132,18 @@ export async function processRawMessage(raw: RawMessage, receivedAt: string, dep
     log("info", "mail received", {
       messageKey,
       outcome: outcome.kind,
-      ...(outcome.kind === "filed" ? { applicationId: outcome.applicationId, applicationStatus: outcome.status, filedAs: outcome.filedAs, form: outcome.form.status } : { failureCode: outcome.code }),
+      ...(outcome.kind === "filed"
+        ? { applicationId: outcome.applicationId, applicationStatus: outcome.status, filedAs: outcome.filedAs, form: outcome.form.status }
+        : outcome.kind === "correspondence"
+          ? { correspondence: outcome.reason, ...(outcome.applicationId ? { applicationId: outcome.applicationId } : {}) }
+          : { failureCode: outcome.code }),
       attachments: decision.attachments.length,
       refused: decision.attachments.filter((a) => !a.stored).length,
       ...(earlierKeys.length ? { sameMessageIdAs: earlierKeys.length } : {}),
       rawBytes: mail.rawBytes,
     });
     if (outcome.kind === "filed") await acknowledge(outcome, mail, decision.intakeEvents.length, deps);
+    if (outcome.kind === "correspondence") return { messageKey, outcome: "correspondence", ...(outcome.applicationId ? { applicationId: outcome.applicationId } : {}) };
     return outcome.kind === "filed"
       ? { messageKey, outcome: "filed", applicationId: outcome.applicationId, applicationStatus: outcome.status }
       : { messageKey, outcome: "failed", failureCode: outcome.code };
@@ -147,8 +162,7 @@ async function loadTarget(route: Exclude<MailRoute, { kind: "failed" }>, deps: I
       lines.set(budgetLineId, events.reduce<BudgetLineState>((s, e) => evolveBudgetLine(s, e as DomainEvent), initialBudgetLineState));
     }
   }
-  const documentsSoFar = history.reduce((n, e) => n + (e.type === "ApplicationSectionsReceived" ? (e.data as EventData<"ApplicationSectionsReceived">).documents.length : 0), 0);
-  return { target: { scheme, application, lines, documentsSoFar }, applicationId: route.applicationId, version: history.length };
+  return { target: { scheme, application, lines }, applicationId: route.applicationId, version: history.length };
 }
 
 type Filed = Extract<MailIntakeOutcome, { kind: "filed" }>;

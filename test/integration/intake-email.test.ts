@@ -137,8 +137,8 @@ describe("R-TH-14 R-TH-09 a filled form emailed to the intake", () => {
       details: { plannedStartDate: "2021-04-01", costLines: [{ categoryId: "company-staff", amountCents: 25_000_000 }] },
     });
     expect(visible.body.documents).toEqual([
-      { sha256: sha256(form), name: "aanvraagformulier.pdf", contentType: "application/pdf", bytes: form.length },
-      { sha256: sha256(proposal), name: "Voorstel Technohub Twente.pdf", contentType: "application/pdf", bytes: proposal.length },
+      { sha256: sha256(form), name: "aanvraagformulier.pdf", contentType: "application/pdf", bytes: form.length, role: "form", messageKey: sent.messageKey, receivedAt: "2021-01-20T09:00:00.000Z" },
+      { sha256: sha256(proposal), name: "Voorstel Technohub Twente.pdf", contentType: "application/pdf", bytes: proposal.length, role: "section", messageKey: sent.messageKey, receivedAt: "2021-01-20T09:00:00.000Z" },
     ]);
 
     // The files: each document under its sha256, byte for byte; the raw message under the hash of its bytes.
@@ -150,7 +150,7 @@ describe("R-TH-14 R-TH-09 a filled form emailed to the intake", () => {
 
     // Every application event says it came by email, from the intake, not from a person.
     const stream = await backOffice.dependencies.events.readStream(streamIds.application(filed.applicationId));
-    expect(stream.map((e) => e.type)).toEqual(["ApplicationRegistered", "ApplicationSectionsReceived", "ApplicationDetailsRecorded", "ApplicationQueued"]);
+    expect(stream.map((e) => e.type)).toEqual(["ApplicationRegistered", "ApplicationSectionsReceived", "ContactAdded", "DocumentsFiled", "ApplicationDetailsRecorded", "ApplicationQueued"]);
     expect(stream.every((e) => e.metadata.channel === "email" && e.metadata.actor === "email-intake")).toBe(true);
 
     // The receipt, threaded under the applicant's message, with the reference to reply with.

@@ -15,6 +15,7 @@ import { bundledSchemes } from "../../schemes/bundled.ts";
 import { startTestBackOffice, type TestBackOffice } from "../support/back-office.ts";
 import { localClient } from "../support/dynamo.ts";
 import { Staff } from "../support/scenario.ts";
+import { sendMail } from "../support/mail.ts";
 
 /**
  * "Every request ends in its effect or a clear 4xx; never a 5xx for input a client can send."
@@ -57,6 +58,8 @@ interface World {
   awarded: string;
   registeredInvoice: string;
   approvedInvoice: string;
+  /** Issue 12: mail kept as correspondence (a question; a stranger's follow-up to `registered`). */
+  correspondence: string[];
 }
 let world: World;
 
@@ -116,7 +119,9 @@ async function buildWorld(): Promise<World> {
     type: "growth-hub", dominantCharacteristic: "ecosystem-function", preconditions: ["Structurele financiering"], rationale: "Fuzz world", classifiedOn: "2025-07-01",
   }, 201);
   await backOffice.settle();
-  return { granted, queued, registered, hub, hubKey, sterk, awarded, registeredInvoice, approvedInvoice };
+  const question = await sendMail(backOffice.smtpUrl, { from: "vraag@fuzz.example", to: "technohubs@intake.aeno.local", subject: "Vraag", text: "?" });
+  const stranger = await sendMail(backOffice.smtpUrl, { from: "vreemde@fuzz.example", to: "technohubs@intake.aeno.local", subject: `Re: [APP-${registered}]`, text: "aanvulling" });
+  return { granted, queued, registered, hub, hubKey, sterk, awarded, registeredInvoice, approvedInvoice, correspondence: [question.messageKey, stranger.messageKey] };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -457,6 +462,8 @@ function realTargets(name: string, routeId: string): string[] {
       return roundIds;
     case "hubKey":
       return [world.hubKey, hubKeyOf("Technohub Fuzz")];
+    case "messageKey":
+      return [...world.correspondence, "0".repeat(64)];
     default:
       return [];
   }

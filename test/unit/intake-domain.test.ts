@@ -73,8 +73,7 @@ function given(history: ReadonlyArray<DomainEvent>, schemeUnder: SchemeUnderDeci
   return {
     when(received: ReceivedMail, form: FormFound = { kind: "none" }): MailIntakeDecision {
       const route = routeMail(received, schemes);
-      const documentsSoFar = history.reduce((count, e) => count + (e.type === "ApplicationSectionsReceived" ? e.data.documents.length : 0), 0);
-      return decideMailIntake({ mail: received, route, form, target: route.kind === "failed" ? undefined : { scheme: application.registration ? scheme(application.registration.schemeId) : schemeUnder, application, lines: openLine(schemeUnder), documentsSoFar } });
+      return decideMailIntake({ mail: received, route, form, target: route.kind === "failed" ? undefined : { scheme: application.registration ? scheme(application.registration.schemeId) : schemeUnder, application, lines: openLine(schemeUnder) } });
     },
   };
 }
@@ -199,18 +198,20 @@ describe("R-TH-09 R-X-05 filing a message with an application", () => {
   it("a sound form and a proposal register a complete application, queued by the message's receipt time, documents recorded", () => {
     const decision = valid(given([]).when(mail({ attachments: [formFile, proposal] }), { kind: "fields", sha256: formFile.sha256, fields: filledTechnohubs() }));
     expect(types(decision.intakeEvents)).toEqual(["MailReceived", "MailFiled"]);
-    expect(types(decision.applicationEvents)).toEqual(["ApplicationRegistered", "ApplicationSectionsReceived", "ApplicationDetailsRecorded", "ApplicationQueued"]);
-    const [registered, sections, , queued] = decision.applicationEvents;
+    expect(types(decision.applicationEvents)).toEqual(["ApplicationRegistered", "ApplicationSectionsReceived", "ContactAdded", "DocumentsFiled", "ApplicationDetailsRecorded", "ApplicationQueued"]);
+    const [registered, sections, contact, documents, , queued] = decision.applicationEvents;
     expect(registered!.data).toMatchObject({ applicationId: key(1).slice(0, 20), instrumentId: "execution", receivedAt: "2021-01-20T09:00:00.000Z", requestedAmountCents: 40_950_000 });
-    expect(sections!.data).toMatchObject({ sectionIds: ["application-form", "proposal"], documents: [{ sha256: formFile.sha256 }, { sha256: proposal.sha256 }] });
+    expect(sections!.data).toMatchObject({ sectionIds: ["application-form", "proposal"] });
+    expect(contact!.data).toEqual({ applicationId: key(1).slice(0, 20), address: "aanvrager@example.org", name: null, source: "registering-mail" });
+    expect(documents!.data).toMatchObject({ messageKey: key(1), documents: [{ sha256: formFile.sha256, role: "form" }, { sha256: proposal.sha256, role: "section", sectionIds: ["proposal"] }] });
     expect(queued!.data).toMatchObject({ completedAt: "2021-01-20T09:00:00.000Z", roundId: "2021-02-15" });
     expect(decision.outcome).toMatchObject({ kind: "filed", status: "queued", complete: true, form: { status: "read" } });
   });
 
   it("without a form the application is recorded, incomplete, with what is missing and why; its registration is marked provisional", () => {
     const decision = valid(given([]).when(mail({ attachments: [proposal] })));
-    expect(types(decision.applicationEvents)).toEqual(["ApplicationRegistered", "ApplicationSectionsReceived", "ApplicationFoundIncomplete"]);
-    const incomplete = decision.applicationEvents[2]!.data as { missingSectionIds: string[]; note: string };
+    expect(types(decision.applicationEvents)).toEqual(["ApplicationRegistered", "ApplicationSectionsReceived", "ContactAdded", "DocumentsFiled", "ApplicationFoundIncomplete"]);
+    const incomplete = decision.applicationEvents[4]!.data as { missingSectionIds: string[]; note: string };
     expect(incomplete.missingSectionIds).toEqual(["application-form"]);
     expect(incomplete.note).toMatch(/Missing: Application form\. Application form missing: no application form was attached\. .*provisional/);
     expect(decision.applicationEvents[0]!.data).toMatchObject({ technohub: { name: `Unknown technohub (mail ${key(1).slice(0, 8)})` }, requestedAmountCents: 0 });
@@ -231,13 +232,13 @@ describe("R-TH-09 R-X-05 filing a message with an application", () => {
     expect(first.outcome).toMatchObject({ status: "incomplete", missingSectionIds: ["proposal"] });
     const id = key(1).slice(0, 20);
     const followUp = valid(given(first.applicationEvents).when(mail({ messageKey: key(2), subject: `Re: Ontvangstbevestiging [APP-${id}]`, receivedAt: "2021-02-20T10:00:00.000Z", attachments: [proposal] })));
-    expect(types(followUp.applicationEvents)).toEqual(["ApplicationSectionsReceived", "ApplicationQueued"]);
-    expect(followUp.applicationEvents[1]!.data).toMatchObject({ completedAt: "2021-02-20T10:00:00.000Z", firstReceivedAt: "2021-01-20T09:00:00.000Z", roundId: "2021-03-15" });
+    expect(types(followUp.applicationEvents)).toEqual(["DocumentsFiled", "ApplicationSectionsReceived", "ApplicationQueued"]);
+    expect(followUp.applicationEvents[2]!.data).toMatchObject({ completedAt: "2021-02-20T10:00:00.000Z", firstReceivedAt: "2021-01-20T09:00:00.000Z", roundId: "2021-03-15" });
     expect(followUp.outcome).toMatchObject({ kind: "filed", filedAs: "follow-up", status: "queued", complete: true });
   });
 
-  it("a reference to no application, or to a closed one, is an intake failure listed for staff", () => {
-    expect(given([]).when(mail({ subject: "Re: [APP-nothere]" })).outcome).toMatchObject({ kind: "failed", code: "unknown-application" });
+  it("issue 12 finding 8: a reference to no application is correspondence for staff; a contact's mail to a closed one is an intake failure listed for staff", () => {
+    expect(valid(given([]).when(mail({ subject: "Re: [APP-nothere]" }))).outcome).toMatchObject({ kind: "correspondence", reason: "unknown-reference", applicationId: null });
     const registered = given([]).when(mail({ attachments: [formFile, proposal] }), { kind: "fields", sha256: formFile.sha256, fields: filledTechnohubs() }).applicationEvents;
     const withdrawn = [...registered, { type: "ApplicationWithdrawn", data: { applicationId: key(1).slice(0, 20), reason: "no longer needed", releasedCents: 0 } } as DomainEvent];
     expect(given(withdrawn).when(mail({ messageKey: key(3), subject: `Re: [APP-${key(1).slice(0, 20)}]` })).outcome).toMatchObject({ kind: "failed", code: "application-closed" });
@@ -245,7 +246,7 @@ describe("R-TH-09 R-X-05 filing a message with an application", () => {
 
   it("R-TH-01 a message after the term is recorded and refused with the reason; the receipt says so", () => {
     const decision = valid(given([]).when(mail({ receivedAt: "2021-07-01T08:00:00.000Z", attachments: [formFile, proposal] }), { kind: "fields", sha256: formFile.sha256, fields: filledTechnohubs() }));
-    expect(types(decision.applicationEvents)).toEqual(["ApplicationRegistered", "ApplicationSectionsReceived", "ApplicationRefused", "ApplicationDetailsRecorded"]);
+    expect(types(decision.applicationEvents)).toEqual(["ApplicationRegistered", "ApplicationSectionsReceived", "ApplicationRefused", "ContactAdded", "DocumentsFiled", "ApplicationDetailsRecorded"]);
     expect(decision.outcome).toMatchObject({ status: "refused", refusal: { code: "late" } });
     if (decision.outcome.kind !== "filed") throw new Error("filed expected");
     const receipt = composeAcknowledgement(decision.outcome, technohubs.definition, "2021-07-01T08:00:00.000Z");
@@ -261,5 +262,44 @@ describe("R-TH-09 R-X-05 filing a message with an application", () => {
     expect(second.outcome).toMatchObject({ kind: "filed", filedAs: "follow-up", applicationId: "sterk-techniekonderwijs-2020.STO19042" });
     expect(given([]).when(mail({ damage: { code: "truncated", reason: "cut" }, attachments: [proposal] })).outcome).toMatchObject({ kind: "failed", code: "truncated" });
     expect(given([]).when(mail({ screening: { spam: "PASS", virus: "FAIL" }, attachments: [proposal] })).outcome).toMatchObject({ kind: "failed", code: "virus" });
+  });
+});
+
+describe("issue 12: who may change an application, every document on file, limits over all messages", () => {
+  const registered = () => given([]).when(mail({ attachments: [formFile] }), { kind: "fields", sha256: formFile.sha256, fields: filledTechnohubs() }).applicationEvents;
+  const id = key(1).slice(0, 20);
+
+  it("issue 12 finding 1: a follow-up from an address the application does not know changes nothing: it is correspondence awaiting staff, with the form's fields kept", () => {
+    const stranger = valid(given(registered()).when(mail({ messageKey: key(5), from: "iemand@elders.example", subject: `Re: [APP-${id}]`, attachments: [proposal, formFile] }), { kind: "fields", sha256: formFile.sha256, fields: filledTechnohubs({ [n.plannedStart]: "2021-09-01" }) }));
+    expect(stranger.applicationEvents).toEqual([]);
+    expect(types(stranger.intakeEvents)).toEqual(["MailReceived", "CorrespondenceReceived"]);
+    expect(stranger.intakeEvents[1]!.data).toMatchObject({ reason: "unknown-sender", applicationId: id, formFields: { [n.plannedStart]: "2021-09-01" } });
+    expect(stranger.attachments.every((a) => a.stored)).toBe(true);
+    // The contact itself, in another case, is the contact.
+    const contact = valid(given(registered()).when(mail({ messageKey: key(6), from: "Aanvrager@Example.ORG", subject: `Re: [APP-${id}]`, attachments: [proposal] })));
+    expect(contact.outcome).toMatchObject({ kind: "filed", filedAs: "follow-up" });
+    // Staff accepting the stranger's message apply it.
+    const accepted = valid(decideMailIntake({ mail: mail({ messageKey: key(5), from: "iemand@elders.example", subject: `Re: [APP-${id}]`, attachments: [proposal] }), route: { kind: "reference", applicationId: id, scheme: technohubs }, form: { kind: "none" }, target: { scheme: technohubs, application: registered().reduce(evolveApplication, initialApplicationState), lines: openLine(technohubs) }, acceptedByStaff: true }));
+    expect(types(accepted.applicationEvents)).toEqual(["DocumentsFiled", "ApplicationSectionsReceived", "ApplicationQueued"]);
+  });
+
+  it("issue 12 finding 8: a mail to a scheme's address with no form, no section document and a subject naming no scheme is correspondence, not an application", () => {
+    const question = valid(given([]).when(mail({ subject: "Vraag over de regeling", attachments: [{ ...proposal, name: "foto.jpg", sha256: sha(7) }] })));
+    expect(question.outcome).toMatchObject({ kind: "correspondence", reason: "not-an-application", applicationId: null, schemeId: "technohubs-2020" });
+    expect(question.applicationEvents).toEqual([]);
+    // The same subject naming the scheme is an (incomplete) application, as before.
+    expect(given([]).when(mail({ subject: "Aanjaagsubsidie technohubs", attachments: [] })).outcome).toMatchObject({ kind: "filed", status: "incomplete" });
+  });
+
+  it("issue 12 finding 6 R-ST-05: extra documents are counted over all messages of the application: 10 in one mail, the 11th in the next is refused", () => {
+    const extras = (from: number, count: number) => Array.from({ length: count }, (_, i) => ({ sha256: sha(300 + from + i), name: `bijlage-${from + i + 1}.pdf`, contentType: "application/pdf", bytes: 1000 }));
+    const regionMail = (k: number, attachments: ReceivedMail["attachments"]) => mail({ messageKey: key(k), recipients: ["sterk-techniekonderwijs@intake.aeno.local"], subject: "Sterk Techniekonderwijs STO19042", receivedAt: "2019-03-01T09:00:00.000Z", attachments });
+    const first = valid(given([], sterk).when(regionMail(10, [{ ...proposal, name: "Regioplan.pdf" }, ...extras(0, 10)])));
+    expect(first.attachments.filter((a) => a.role === "extra" && a.stored)).toHaveLength(10);
+    expect(first.regionBinding).toEqual({ schemeId: "sterk-techniekonderwijs-2020", regionNumber: "STO19042", applicationId: "sterk-techniekonderwijs-2020.STO19042" });
+    const second = valid(given(first.applicationEvents, sterk).when(regionMail(11, [...extras(0, 1), ...extras(10, 1)])));
+    // The first extra again is already on file (no new extra); the 11th is refused with the rule.
+    expect(second.attachments.map((a) => [a.stored, a.refusedReason ?? null])).toEqual([[true, null], [false, "more than 10 extra documents for one application [R-ST-05]"]]);
+    expect(second.applicationEvents).toEqual([]);
   });
 });
