@@ -168,7 +168,34 @@ const FORM_WORKER_START_MS = 20_000;
 /** The worker's own heap limit: a junk PDF cannot take the function's memory with it. */
 const FORM_WORKER_HEAP_MB = 256;
 
-type Reading = { kind: "fields"; fields: Record<string, string | boolean> } | { kind: "failed"; message: string } | { kind: "timeout" } | { kind: "crashed"; message: string };
+type Reading =
+  | { kind: "fields"; fields: Record<string, string | boolean> }
+  | { kind: "failed"; message: string }
+  | { kind: "timeout" }
+  | { kind: "crashed"; message: string }
+  | { kind: "not-a-pdf"; why: string };
+
+/** How far from its end a PDF's `startxref` / `%%EOF` may be (the spec says the last 1024 bytes; some writers append a little). */
+const PDF_TAIL_BYTES = 64 * 1024;
+
+/**
+ * Issue 12 finding 3: what a PDF's bytes tell before pdf-lib parses it, at the cost of a byte search.
+ * A file with no `%PDF-` header, or with no cross-reference at its end (`startxref`, `%%EOF`: random
+ * bytes after a header, a cut-off file), is no PDF a form can be read from: pdf-lib would scan all of
+ * it for objects, seconds for a few megabytes. A PDF that has neither an `/AcroForm` in its bytes nor
+ * object streams (`/ObjStm`, where a compressed catalog could hold one) has no form fields. Anything
+ * else is parsed (in the worker, within the deadline): a junk PDF dressed with a real-looking end
+ * still costs at most the deadline.
+ */
+export function readWithoutParsing(pdf: Uint8Array): Reading | undefined {
+  const bytes = Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength);
+  const header = bytes.indexOf("%PDF-");
+  if (header < 0 || header > 1024) return { kind: "not-a-pdf", why: "it is not a PDF (no %PDF- header)" };
+  const tail = bytes.subarray(Math.max(0, bytes.length - PDF_TAIL_BYTES));
+  if (!tail.includes("startxref") && !tail.includes("%%EOF")) return { kind: "not-a-pdf", why: "it is not a complete PDF (no cross-reference at its end: cut off, or not a PDF after its header)" };
+  if (!bytes.includes("/AcroForm") && !bytes.includes("/ObjStm")) return { kind: "fields", fields: {} };
+  return undefined;
+}
 
 /**
  * The worker's entry. From the TypeScript sources (tests, `npm start`) it is form-worker.ts, loaded
@@ -242,6 +269,8 @@ async function readFormWithin(pdf: Uint8Array, deadlineMs: number): Promise<Read
     const timer = setTimeout(() => {
       handle.alive = false;
       void handle.worker.terminate();
+      // The next PDF (the proposal after a junk form) should not wait for pdf-lib to load again.
+      replenishIdleWorkers();
       done({ kind: "timeout" });
     }, deadlineMs);
     handle.listener = (message) => {
@@ -257,6 +286,24 @@ async function readFormWithin(pdf: Uint8Array, deadlineMs: number): Promise<Read
   });
 }
 let nextJobId = 1;
+
+let replenishing = false;
+/** Starts a worker in the background to replace a terminated one; a failure to start shows at the next read, not here. */
+function replenishIdleWorkers(): void {
+  if (replenishing || idleWorkers.length >= MAX_IDLE_WORKERS) return;
+  replenishing = true;
+  startFormWorker()
+    .then(
+      (handle) => {
+        if (handle.alive && idleWorkers.length < MAX_IDLE_WORKERS) idleWorkers.push(handle);
+        else void handle.worker.terminate();
+      },
+      () => undefined,
+    )
+    .finally(() => {
+      replenishing = false;
+    });
+}
 
 /** Forms are a few hundred kilobytes; a larger PDF is a document, not worth parsing as a form. */
 const MAX_FORM_BYTES = 10 * 1024 * 1024;
@@ -279,7 +326,7 @@ export async function findApplicationForm(
       continue;
     }
     if (attachment.content.byteLength > MAX_FORM_BYTES) continue;
-    const reading = await readFormWithin(attachment.content, options.deadlineMs ?? FORM_READ_DEADLINE_MS);
+    const reading = readWithoutParsing(attachment.content) ?? (await readFormWithin(attachment.content, options.deadlineMs ?? FORM_READ_DEADLINE_MS));
     if (reading.kind === "fields") {
       if (formFieldNames.scheme in reading.fields) return { kind: "fields", sha256: attachment.sha256, fields: reading.fields };
       if (namedLikeAForm(attachment.name)) unreadable ??= { kind: "unreadable", sha256: attachment.sha256, reason: `${attachment.name} has no fields of the application form (printed or scanned?)` };
@@ -287,9 +334,11 @@ export async function findApplicationForm(
       const why =
         reading.kind === "timeout"
           ? `it could not be read within ${(options.deadlineMs ?? FORM_READ_DEADLINE_MS) / 1000} s (not a well-formed PDF?)`
-          : reading.kind === "failed" && /encrypt/i.test(reading.message)
-            ? "it is encrypted"
-            : "it is not a readable PDF";
+          : reading.kind === "not-a-pdf"
+            ? reading.why
+            : reading.kind === "failed" && /encrypt/i.test(reading.message)
+              ? "it is encrypted"
+              : "it is not a readable PDF";
       unreadable ??= { kind: "unreadable", sha256: attachment.sha256, reason: `${attachment.name}: ${why}` };
     }
   }
