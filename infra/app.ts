@@ -1,4 +1,6 @@
 import { App } from "aws-cdk-lib";
+import { buildConsoleSync } from "../console/build.ts";
+import { StaffConsole } from "./console.ts";
 import { checkWithCdkNag } from "./nag.ts";
 import { bundledSchemes } from "../schemes/bundled.ts";
 import { intakeRecipients } from "./intake-recipients.ts";
@@ -23,5 +25,8 @@ stack.addEmailIntake("functions/intake/handler.ts", {
   recipients: intakeRecipients(schemes, config, (key) => app.node.tryGetContext(key)),
   sendsFrom: app.node.tryGetContext("intakeDomain") ?? intakeAddresses[0]!.split("@")[1],
 });
+
+// The staff console: built here (console/dist, gitignored) and uploaded to S3 behind CloudFront, with the API as second origin.
+new StaffConsole(stack, "Console", { assetDir: buildConsoleSync() });
 
 checkWithCdkNag(app);
