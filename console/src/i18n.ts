@@ -129,7 +129,7 @@ const labels = {
   field: ["Gegeven", "Field"],
   before: ["Zoals u het zag", "As you saw it"],
   now: ["Nu", "Now"],
-  historyNeedsAudit: ["De volledige geschiedenis komt uit de explain-weergave (auditor, admin); hieronder de e-mail van deze aanvraag.", "The full history comes from the explain view (auditor, admin); below, this application's mail."],
+  historyNeedsAudit: ["De volledige geschiedenis komt uit de explain-weergave, die de API alleen aan auditor en admin geeft; intake ziet hier de e-mail van deze aanvraag.", "The full history comes from the explain view, which the API opens to auditor and admin only; intake sees this application's mail here."],
   noDownload: ["De API biedt geen download van documenten (zie rapport).", "The API offers no document download (see report)."],
 } as const satisfies Record<string, readonly [string, string]>;
 

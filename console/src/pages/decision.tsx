@@ -45,7 +45,7 @@ export function Changes({ before, after }: { before: ApplicationView; after: App
  */
 export function DecisionPanel({ application, scheme, roundId, onDone }: { application: ApplicationView; scheme: SchemeSummary; roundId: string; onDone: () => void }) {
   const [decision, setDecision] = useState<"award" | "reject">("award");
-  const [amount, setAmount] = useState(String(defaultAward(application) / 100).replace(".", ","));
+  const [amount, setAmount] = useState(() => money(defaultAward(application)).replace(/[€\s\u00a0]/g, ""));
   const [members, setMembers] = useState("FME, FNV, CNV, De Unie, VHP2");
   const [reasons, setReasons] = useState("");
   const [decidedOn, setDecidedOn] = useState(todayInAmsterdam());
