@@ -102,3 +102,38 @@ export function decideDismissCorrespondence(mail: MailStreamState, command: { re
 
 /** Where an event of an attachment goes: the message's own stream, or the application's. */
 export const correspondenceStreamOf = (event: DomainEvent): "mail" | "application" => (event.type.startsWith("Correspondence") ? "mail" : "application");
+
+/** The answer to a correspondent: to the sender, from the scheme's intake address, in the same thread. */
+export interface AnswerToSend {
+  readonly to: string;
+  readonly subject: string;
+  readonly inReplyTo: string | null;
+}
+
+/** Whom an answer goes to, or why there is none: no usable sender, or a sender the mail system judged forged. */
+export function answerFor(mail: MailStreamState, messageKey: string): { readonly answer: AnswerToSend } | { readonly refusal: Decision<never> } {
+  const open = !mail.received || !mail.correspondence ? refuse("not-found", `there is no correspondence ${messageKey}`) : mail.handled === "dismissed" ? refuse("closed", `correspondence ${messageKey} was dismissed`) : undefined;
+  if (open) return { refusal: open };
+  const received = mail.received!;
+  const to = contactAddressOf(received.from);
+  if (!to) return { refusal: refuse("invalid", "the message names no sender address to answer") };
+  // Answering a forged sender is backscatter: mail to someone who never wrote.
+  if (received.screening.spam === "FAIL") return { refusal: refuse("invalid", "the mail system's spam check failed the message; its sender may be forged, so it is not answered by mail") };
+  const subject = received.subject.trim() ? (/^re:/i.test(received.subject.trim()) ? received.subject.trim() : `Re: ${received.subject.trim()}`) : "Re: uw bericht / your message";
+  return { answer: { to, subject: subject.slice(0, 998), inReplyTo: received.messageId } };
+}
+
+export function decideRecordAnswer(mail: MailStreamState, command: { readonly messageKey: string; readonly text: string; readonly outcome: { readonly sent: true; readonly answerId: string } | { readonly sent: false; readonly reason: string } }): Decision<DomainEvent> {
+  const found = answerFor(mail, command.messageKey);
+  if ("refusal" in found) return found.refusal;
+  return accept({
+    type: "CorrespondenceAnswered",
+    data: {
+      messageKey: command.messageKey,
+      text: command.text,
+      sent: command.outcome.sent,
+      answerId: command.outcome.sent ? command.outcome.answerId.slice(0, 998) : null,
+      notSentReason: command.outcome.sent ? null : command.outcome.reason.slice(0, 2000),
+    },
+  });
+}

@@ -1,3 +1,4 @@
+import type { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import { createHash } from "node:crypto";
 import { CfnOutput, Duration, NestedStack, Stack, type StackProps, Validations } from "aws-cdk-lib";
 import { AccessLogFormat } from "aws-cdk-lib/aws-apigateway";
@@ -360,12 +361,15 @@ export class BackOfficeStack extends Stack {
     allow(intake.fn, this.eventsTable, eventsTable, tableActions.appendEvents, "table");
     if (options.sendsFrom) {
       // Acknowledgements to applicants (SES v2 SendEmail), from the one identity named.
-      intake.fn.addToRolePolicy(
-        new PolicyStatement({
-          actions: ["ses:SendEmail"],
-          resources: [this.formatArn({ service: "ses", resource: "identity", resourceName: options.sendsFrom })],
-        }),
-      );
+      const sendFromIdentity = new PolicyStatement({
+        actions: ["ses:SendEmail"],
+        resources: [this.formatArn({ service: "ses", resource: "identity", resourceName: options.sendsFrom })],
+      });
+      intake.fn.addToRolePolicy(sendFromIdentity);
+      // Staff's answers to correspondence go out from the same identity, through that route's function alone.
+      const answering = this.routeFunctions.get("AnswerCorrespondence") as NodejsFunction | undefined;
+      answering?.addToRolePolicy(sendFromIdentity);
+      answering?.addEnvironment("ANSWERS_MAIL", "ses");
     }
     const mailArn = this.resolve(mail.bucketArn) as { "Fn::GetAtt": [string, string] };
     const keysOf = { [RAW_MAIL_PREFIX]: "SES names each message by its message id", [DOCUMENTS_PREFIX]: "each document is stored under its content hash" };

@@ -26,6 +26,7 @@ import { type DynamoDbLocal, localCredentials, localRegion, startDynamoDbLocal }
 import { IamGuard, type IamManifest, RELAY_FUNCTION, loadCommittedManifest, projectorFunction, runAs, runUnrestricted } from "./iam-parity.ts";
 import { startLocalApi } from "./http-server.ts";
 import { startSmtpIntake } from "./smtp-intake.ts";
+import { OutboxMailer } from "../functions/intake/outbox-mailer.ts";
 import { StreamPoller } from "./stream-poller.ts";
 
 export interface BackOfficeOptions {
@@ -109,7 +110,11 @@ export async function startBackOffice(options: BackOfficeOptions): Promise<BackO
   let relayed = 0;
   const events = new DynamoDbEventStore({ client, tableName: tables.events, onAppended: (recorded) => (appended += recorded.length) });
   const readModels = new DynamoDbReadModelStore(client, tables.readModels);
-  const dependencies: Dependencies = { events, readModels, schemes: options.schemes ?? bundledSchemes(), clock: () => new Date(), newId: randomUUID };
+  // The mail folder stands in for the mail bucket and SES's sending: staff's answers to correspondence go to its outbox too.
+  let temporaryMailDir: string | undefined;
+  const mailDir = options.mailDir ?? (temporaryMailDir = await mkdtemp(join(tmpdir(), "back-office-mail-")));
+  const mailer = iam.guardMailer(new OutboxMailer(join(mailDir, "outbox")));
+  const dependencies: Dependencies = { events, readModels, schemes: options.schemes ?? bundledSchemes(), clock: () => new Date(), newId: randomUUID, mailer };
   useDependencies(dependencies);
 
   const targets = new Map<string, Target>(
@@ -199,11 +204,10 @@ export async function startBackOffice(options: BackOfficeOptions): Promise<BackO
     publicRoutes: new Map([["GET /health", () => health()]]),
   });
   // Next to the API: the email intake. It reads the dependencies per message, as the API handlers do.
-  let temporaryMailDir: string | undefined;
   const smtp = await startSmtpIntake({
     host: options.host ?? "127.0.0.1",
     port: options.smtpPort ?? 0,
-    mailDir: options.mailDir ?? (temporaryMailDir = await mkdtemp(join(tmpdir(), "back-office-mail-"))),
+    mailDir,
     dependencies: currentDependencies,
     iam,
   });

@@ -53,6 +53,7 @@ export const apiRoutes = [
   { id: "RemoveApplicationContact", method: "POST", path: "/applications/{applicationId}/contacts/removal", entry: "functions/api/contacts/remove-contact.ts", roles: staffThatRecord, writes: true },
   { id: "ListCorrespondence", method: "GET", path: "/correspondence", entry: "functions/api/correspondence/list-correspondence.ts", roles: ["intake", "admin", "auditor"], writes: false },
   { id: "AttachCorrespondence", method: "POST", path: "/correspondence/{messageKey}/attachment", entry: "functions/api/correspondence/attach-correspondence.ts", roles: staffThatRecord, writes: true },
+  { id: "AnswerCorrespondence", method: "POST", path: "/correspondence/{messageKey}/answer", entry: "functions/api/correspondence/answer-correspondence.ts", roles: staffThatRecord, writes: true },
   { id: "DismissCorrespondence", method: "POST", path: "/correspondence/{messageKey}/dismissal", entry: "functions/api/correspondence/dismiss-correspondence.ts", roles: staffThatRecord, writes: true },
   { id: "ListApplicationMail", method: "GET", path: "/applications/{applicationId}/mail", entry: "functions/api/list-application-mail.ts", roles: ["intake", "admin", "auditor"], writes: false },
   { id: "GetGrant", method: "GET", path: "/grants/{grantId}", entry: "functions/api/grants/get-grant.ts", roles: everyone, writes: false },

@@ -5,6 +5,7 @@ import { bundledSchemes } from "../../schemes/bundled.ts";
 import { DynamoDbReadModelStore } from "../projector/read-model-store.ts";
 import { DynamoDbEventStore } from "../store/dynamodb-event-store.ts";
 import type { EventStore } from "../store/event-store.ts";
+import type { Mailer } from "../intake/ports.ts";
 
 /** What handlers need from the outside world; built once per process (Lambda container or local runtime). */
 export interface Dependencies {
@@ -13,6 +14,8 @@ export interface Dependencies {
   readonly schemes: SchemeCatalogue;
   readonly clock: () => Date;
   readonly newId: () => string;
+  /** Staff's answers to correspondence; the local runtime's outbox. On AWS the answering route makes its own (SES), see answer-correspondence.ts. */
+  readonly mailer?: Mailer;
 }
 
 export class ConfigurationError extends Error {

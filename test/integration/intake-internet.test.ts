@@ -264,3 +264,36 @@ describe("issue 12 finding 8: mail that is not an application", () => {
     expect((await backOffice.call("intake", "POST", `/correspondence/${"0".repeat(64)}/dismissal`, { reason: "none" })).status).toBe(404);
   });
 });
+
+describe("issue 12 finding 8: staff answer correspondence", () => {
+  it("issue 12 finding 8: an answer goes to the sender from the scheme's intake address in the message's thread, is recorded with who sent it, and a retry with the same Idempotency-Key sends nothing again", async () => {
+    receiveAt(backOffice, "2021-01-28T09:00:00.000Z");
+    const question = await sendMail(backOffice.smtpUrl, { from: "Vrager@Bedrijf.example", to: TECHNOHUBS, subject: "Vraag over cofinanciering", text: "Telt inzet in natura mee?" });
+    await inInbox(question.messageKey);
+    const outboxBefore = await storedFiles(backOffice, "outbox");
+    expect((await backOffice.call("auditor", "POST", `/correspondence/${question.messageKey}/answer`, { text: "Ja." })).status).toBe(403);
+    const headers = { authorization: `Bearer ${await backOffice.token("intake", "medewerker-3")}`, "idempotency-key": "answer-1" };
+    const answered = await backOffice.call(undefined, "POST", `/correspondence/${question.messageKey}/answer`, { text: "Ja, inzet in natura telt mee (R-TH-06)." }, headers);
+    expect(answered.status).toBe(200);
+    const again = await backOffice.call(undefined, "POST", `/correspondence/${question.messageKey}/answer`, { text: "Ja, inzet in natura telt mee (R-TH-06)." }, headers);
+    expect(again.status).toBe(200);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    const outbox = await storedFiles(backOffice, "outbox");
+    const sentNow = [...outbox.keys()].filter((name) => !outboxBefore.has(name));
+    expect(sentNow).toHaveLength(1);
+    const { readFile } = await import("node:fs/promises");
+    const { join } = await import("node:path");
+    const eml = (await readFile(join(backOffice.mailDir, "outbox", sentNow[0]!), "utf8")).replace(/\r\n/g, "\n");
+    expect(eml).toMatch(/^From: technohubs@intake\.aeno\.local$/m);
+    expect(eml).toMatch(/^To: vrager@bedrijf\.example$/m);
+    expect(eml).toMatch(/^Subject: Re: Vraag over cofinanciering$/m);
+    expect(eml).toContain(`In-Reply-To: ${question.messageId}`);
+    expect(eml).toContain("inzet in natura telt mee");
+    const events = await intakeEvents(backOffice, question.messageKey);
+    expect(eventTypes(events)).toEqual(["MailReceived", "CorrespondenceReceived", "CorrespondenceAnswered"]);
+    expect(events[2]!.metadata).toMatchObject({ actor: "medewerker-3", role: "intake" });
+    expect(events[2]!.data).toMatchObject({ sent: true, notSentReason: null });
+    const handled = await inInbox(question.messageKey, "handled");
+    expect(handled.body.items.find((m: any) => m.messageKey === question.messageKey).correspondence.handling).toMatchObject([{ action: "answered", by: "medewerker-3", sent: true }]);
+  });
+});
