@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { App } from "aws-cdk-lib";
 import { buildConsoleSync } from "../console/build.ts";
 import { StaffConsole } from "./console.ts";
@@ -26,7 +27,8 @@ stack.addEmailIntake("functions/intake/handler.ts", {
   sendsFrom: app.node.tryGetContext("intakeDomain") ?? intakeAddresses[0]!.split("@")[1],
 });
 
-// The staff console: built here (console/dist, gitignored) and uploaded to S3 behind CloudFront, with the API as second origin.
-new StaffConsole(stack, "Console", { assetDir: buildConsoleSync() });
+// The staff console: built here (into this synthesis's output folder, so a concurrent build for `npm start`
+// or the browser tests is left alone) and uploaded to S3 behind CloudFront, with the API as second origin.
+new StaffConsole(stack, "Console", { assetDir: buildConsoleSync(join(app.outdir, "staff-console")) });
 
 checkWithCdkNag(app);

@@ -58,6 +58,21 @@ describe("staff console", () => {
       }
       await context.close();
     }
+    // Keyboard only: tab to each control, type, Enter submits; the focused control is visibly outlined.
+    const keyboard = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await keyboard.goto(`${url}/`);
+    await keyboard.getByLabel("Naam").waitFor();
+    await keyboard.keyboard.press("Tab"); // the language switch
+    await keyboard.keyboard.press("Tab"); // the role
+    await expect(keyboard.locator(":focus").getAttribute("name")).resolves.toBe("role");
+    await expect(keyboard.evaluate("getComputedStyle(document.activeElement).outlineStyle")).resolves.toBe("solid");
+    await keyboard.keyboard.type("assessor");
+    await keyboard.keyboard.press("Tab");
+    await keyboard.keyboard.type("Karel Toetsenbord");
+    await keyboard.keyboard.press("Enter");
+    await expect(text(keyboard.getByTestId("who"))).resolves.toContain("karel-toetsenbord (assessor)");
+    await keyboard.close();
+
     const fresh = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await fresh.goto(`${url}/`);
     await fresh.getByLabel("Naam").waitFor();
@@ -202,6 +217,15 @@ describe("staff console", () => {
     await auditor.page.goto(`${url}/#/committee`);
     await auditor.page.getByTestId("agenda").waitFor();
     await screenshot(auditor.page, "committee-agenda-demo");
+
+    // The auditor sees every event of an application's history, in order, with actor and channel.
+    await auditor.page.getByTestId("agenda").getByRole("link", { name: "Technohub TINT" }).click();
+    const history = auditor.page.getByTestId("history");
+    await history.waitFor();
+    const rows = await history.locator("tbody tr").allTextContents();
+    expect(rows[0]).toContain("ApplicationRegistered");
+    expect(rows.some((r) => r.includes("demo-committee-secretary"))).toBe(true);
+    await screenshot(auditor.page, "application-history-auditor");
 
     await auditor.page.goto(`${url}/#/audit`);
     await auditor.page.getByLabel("Document-id").fill("verduurzamen-2025.hub-top");
