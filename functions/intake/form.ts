@@ -259,7 +259,7 @@ function startFormWorker(): Promise<FormWorker> {
  * mail's junk PDF does not hold up another mail's form.
  */
 async function readFormWithin(pdf: Uint8Array, deadlineMs: number): Promise<Reading> {
-  const handle = idleWorkers.pop() ?? (await startFormWorker());
+  const handle = await takeFormWorker();
   return new Promise<Reading>((resolve) => {
     const done = (reading: Reading) => {
       clearTimeout(timer);
@@ -287,22 +287,33 @@ async function readFormWithin(pdf: Uint8Array, deadlineMs: number): Promise<Read
 }
 let nextJobId = 1;
 
-let replenishing = false;
-/** Starts a worker in the background to replace a terminated one; a failure to start shows at the next read, not here. */
+/** The worker being started to replace a terminated one: the next read takes it rather than start a second one. */
+let replenishing: Promise<FormWorker | undefined> | undefined;
 function replenishIdleWorkers(): void {
   if (replenishing || idleWorkers.length >= MAX_IDLE_WORKERS) return;
-  replenishing = true;
-  startFormWorker()
-    .then(
-      (handle) => {
-        if (handle.alive && idleWorkers.length < MAX_IDLE_WORKERS) idleWorkers.push(handle);
-        else void handle.worker.terminate();
-      },
-      () => undefined,
-    )
-    .finally(() => {
-      replenishing = false;
-    });
+  // A failure to start shows at the next read (it starts its own), not here.
+  replenishing = startFormWorker().then(
+    (handle) => handle,
+    () => undefined,
+  );
+  void replenishing.then((handle) => {
+    replenishing = undefined;
+    if (!handle) return;
+    if (handle.alive && idleWorkers.length < MAX_IDLE_WORKERS) idleWorkers.push(handle);
+    else void handle.worker.terminate();
+  });
+}
+
+/** An idle worker, else the one being started, else a new one. */
+async function takeFormWorker(): Promise<FormWorker> {
+  const idle = idleWorkers.pop();
+  if (idle) return idle;
+  if (replenishing) {
+    await replenishing;
+    const started = idleWorkers.pop();
+    if (started) return started;
+  }
+  return startFormWorker();
 }
 
 /** Forms are a few hundred kilobytes; a larger PDF is a document, not worth parsing as a form. */

@@ -33,12 +33,19 @@ const generated = (from: string, to: string, bodyBytes: number) => async (socket
   }
 };
 
-it("issue 12 finding 2: a 300 MB message is streamed, refused with 552 at the limit, nothing filed or left behind, and the process's memory stays bounded", async () => {
-  const bodyBytes = 300 * 1024 * 1024;
+/** 300 MB in CI; `INTAKE_MEMORY_TEST_MB=2048` for the issue's 2 GB figure by hand. */
+const BODY_MB = Number(process.env.INTAKE_MEMORY_TEST_MB ?? 300);
+
+it(`issue 12 finding 2: a ${BODY_MB} MB message is streamed, refused with 552 at the limit, nothing filed or left behind, and the process's memory stays bounded`, async () => {
+  const bodyBytes = BODY_MB * 1024 * 1024;
   expect(bodyBytes).toBeGreaterThan(MAX_MESSAGE_BYTES * 9);
+  const started = performance.now();
   const measured = await peakMemoryDuring(() => sendRawSmtp(backOffice.smtpUrl, { from: "aanvrager@groot.example", to: ["technohubs@intake.aeno.local"] }, generated("aanvrager@groot.example", "technohubs@intake.aeno.local", bodyBytes)));
   const mb = (bytes: number) => (bytes / 1_048_576).toFixed(0);
-  console.info(`[intake] ${mb(bodyBytes)} MB message: ${measured.result.reply}; RSS ${mb(measured.baselineRssBytes)} MB before, peak ${mb(measured.peakRssBytes)} MB sampled (+${mb(measured.peakRssBytes - measured.baselineRssBytes)} MB)`);
+  console.info(
+    `[intake] issue 12 finding 2: ${mb(bodyBytes)} MB message: ${measured.result.reply} after ${Math.round(performance.now() - started)} ms; ` +
+      `RSS ${mb(measured.baselineRssBytes)} MB idle before, peak ${mb(measured.peakRssBytes)} MB sampled (+${mb(measured.peakRssBytes - measured.baselineRssBytes)} MB), kernel max RSS ${mb(measured.maxRssBeforeBytes)} -> ${mb(measured.maxRssAfterBytes)} MB`,
+  );
 
   expect(measured.result.code).toBe(552);
   expect(measured.peakRssBytes - measured.baselineRssBytes).toBeLessThan(100 * 1024 * 1024);
@@ -47,4 +54,4 @@ it("issue 12 finding 2: a 300 MB message is streamed, refused with 552 at the li
   expect(await readdir(join(backOffice.mailDir, ".incoming")).catch(() => [])).toEqual([]);
   const failures = await backOffice.call("intake", "GET", "/intake/failures");
   expect(failures.body.items ?? []).toEqual([]);
-});
+}, 60_000 + BODY_MB * 200);
