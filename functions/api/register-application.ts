@@ -3,7 +3,8 @@ import { type ApplicationState, decideRegisterApplication, evolveApplication, in
 import { type BudgetLineState, evolveBudgetLine, initialBudgetLineState } from "../../domain/budget.ts";
 import { applicationIdForRegion, regionNumberIn } from "../../domain/intake.ts";
 import { type RegionState, bindRegionNumber, evolveRegion, initialRegionState } from "../../domain/regions.ts";
-import { AmountCents, Identifier, Instant, streamIds } from "../../events/index.ts";
+import type { Decision } from "../../domain/decision.ts";
+import { AmountCents, type DomainEvent, Identifier, Instant, streamIds } from "../../events/index.ts";
 import { dependencies } from "../runtime/dependencies.ts";
 import { executeDecision, idForIdempotencyKey } from "./command.ts";
 import { HttpProblem, httpRoute } from "./http.ts";
@@ -21,6 +22,11 @@ export const RegisterApplicationBody = z
     receivedAt: Instant.optional(),
     /** Sections of the application that arrived with it (ids from the scheme's required sections). */
     sectionIds: z.array(Identifier).max(50).optional(),
+    /** Issue 12 finding 1: the addresses that may change the application by email and get its receipts. */
+    contacts: z
+      .array(z.object({ address: z.email().max(320).transform((a) => a.toLowerCase()), name: z.string().trim().min(1).max(200).optional() }).strict())
+      .max(20)
+      .optional(),
   })
   .strict();
 
@@ -62,7 +68,8 @@ export const handler = httpRoute("RegisterApplication", { body: RegisterApplicat
           scheme,
           states.line,
         );
-        return regionNumber ? bindRegionNumber(registration, states.region, { schemeId: scheme.definition.id, regionNumber, applicationId }) : registration;
+        const withContacts = withRegistrationContacts(registration, applicationId, body.contacts ?? []);
+        return regionNumber ? bindRegionNumber(withContacts, states.region, { schemeId: scheme.definition.id, regionNumber, applicationId }) : withContacts;
       },
       streamOf: (event) => (event.type === "RegionNumberClaimed" ? "region" : "application"),
     });
@@ -78,3 +85,12 @@ export const handler = httpRoute("RegisterApplication", { body: RegisterApplicat
     throw error;
   }
 });
+
+/** The contacts staff name at registration, recorded with it (once each), whether the registration is accepted or recorded as refused. */
+function withRegistrationContacts(registration: Decision<DomainEvent>, applicationId: string, contacts: ReadonlyArray<{ address: string; name?: string }>): Decision<DomainEvent> {
+  if (!registration.events?.length || contacts.length === 0) return registration;
+  const unique = [...new Map(contacts.map((c) => [c.address, c])).values()];
+  const added: DomainEvent[] = unique.map((c) => ({ type: "ContactAdded", data: { applicationId, address: c.address, name: c.name ?? null, source: "staff" } }));
+  const events = [...registration.events, ...added];
+  return registration.outcome === "accepted" ? { outcome: "accepted", events } : { ...registration, events };
+}

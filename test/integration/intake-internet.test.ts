@@ -205,12 +205,12 @@ describe("issue 12 findings 6 and 7: Sterk Techniekonderwijs, per application an
       applicant: { companyName: "Rijnmond College", chamberOfCommerceNumber: null },
       requestedAmountCents: 100_000_00,
       receivedAt: "2019-03-01T09:00:00.000Z",
+      // Issue 12 finding 1: contacts recorded at registration by staff.
+      contacts: [{ address: APPLICANT.toUpperCase(), name: "Projectleider" }],
     });
     expect(registered.status).toBe(201);
     const applicationId = registered.body.applicationId as string;
     expect(applicationId).not.toBe("sterk-techniekonderwijs-2020.STO19077");
-    const staffContact = await backOffice.call("intake", "POST", `/applications/${applicationId}/contacts`, { address: APPLICANT });
-    expect(staffContact.status).toBe(200);
 
     receiveAt(backOffice, "2019-03-02T09:00:00.000Z");
     const mail = await sendMail(backOffice.smtpUrl, { from: APPLICANT, to: STERK, subject: "Sterk Techniekonderwijs - regioplan STO19077", attachments: [plan(77)] });
