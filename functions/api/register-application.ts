@@ -1,12 +1,12 @@
 import { z } from "zod";
 import { type ApplicationState, decideRegisterApplication, evolveApplication, initialApplicationState } from "../../domain/application.ts";
-import { type BudgetLineState, evolveBudgetLine, initialBudgetLineState } from "../../domain/budget.ts";
+import type { BudgetLineState } from "../../domain/budget.ts";
 import { applicationIdForRegion, regionNumberIn } from "../../domain/intake.ts";
 import { type RegionState, bindRegionNumber, evolveRegion, initialRegionState } from "../../domain/regions.ts";
 import type { Decision } from "../../domain/decision.ts";
 import { AmountCents, type DomainEvent, Identifier, Instant, streamIds } from "../../events/index.ts";
 import { dependencies } from "../runtime/dependencies.ts";
-import { executeDecision, idForIdempotencyKey } from "./command.ts";
+import { budgetLineStream, executeDecision, idForIdempotencyKey } from "./command.ts";
 import { HttpProblem, httpRoute } from "./http.ts";
 
 export const RegisterApplicationBody = z
@@ -58,7 +58,8 @@ export const handler = httpRoute("RegisterApplication", { body: RegisterApplicat
       primary: "application",
       streams: {
         application: { streamId: streamIds.application(applicationId), initial: initialApplicationState, evolve: evolveApplication },
-        line: { streamId: streamIds.budgetLine(scheme.definition.id, instrument.budgetLineId), initial: initialBudgetLineState, evolve: evolveBudgetLine },
+        // Issue 15: the line's balance from its last event, not its whole history (a new application holds nothing on it).
+        line: budgetLineStream(streamIds.budgetLine(scheme.definition.id, instrument.budgetLineId)),
         region: { streamId: regionStream, initial: earlier ? { applicationId: byMail } : initialRegionState, evolve: evolveRegion },
       },
       decide: (states) => {
