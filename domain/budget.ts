@@ -38,7 +38,11 @@ export interface BudgetPosition {
  * carries the plain maps, and the ledger is rebuilt from them when such a copy is evolved.
  */
 interface Ledger {
-  readonly positions: PersistentMap<BudgetPosition>;
+  /**
+   * A persistent map, or, straight out of a fold that started from an empty line, the fold's own
+   * Map (never changed again): made persistent by the first fold that changes it.
+   */
+  readonly positions: PersistentMap<BudgetPosition> | ReadonlyMap<string, BudgetPosition>;
   readonly reserved: Cents;
   readonly committed: Cents;
   readonly paid: Cents;
@@ -145,77 +149,137 @@ export function evolveBudgetLine(state: BudgetLineState, event: DomainEvent): Bu
 
 /**
  * The line after a run of events, in one pass: linear in the events, whatever the line's size. The
- * maps built inside the fold are changed in place (nobody else sees them yet); `state` is not.
+ * positions the run touches are changed in a scratch map of its own (copied from the line on first
+ * touch) and put into the persistent map once at the end; `state` is not changed.
  */
 export function foldBudgetLine(state: BudgetLineState, events: Iterable<DomainEvent>): BudgetLineState {
-  const edit = {};
-  let scalars: { -readonly [K in keyof Scalars]: Scalars[K] } | undefined;
-  let ledger: { -readonly [K in keyof Ledger]: Ledger[K] } | undefined;
-  const begin = () => {
-    scalars ??= { opened: state.opened, schemeId: state.schemeId, budgetLineId: state.budgetLineId, name: state.name, amountCents: state.amountCents, releasedCents: state.releasedCents, intakeClosed: state.intakeClosed };
-    ledger ??= { ...ledgerOf(state) };
-    return { s: scalars, l: ledger };
+  let s: { -readonly [K in keyof Scalars]: Scalars[K] } | undefined;
+  let positions = ledgerOf(state).positions;
+  let touched = new Map<string, MutablePosition>();
+  let reserved = 0;
+  let committed = 0;
+  let paid = 0;
+  let recovered = 0;
+  let grants = 0;
+  let reset = false;
+  let changed = false;
+  const positionFor = (applicationId: string): MutablePosition => {
+    let position = touched.get(applicationId);
+    if (!position) {
+      const held = positions.get(applicationId);
+      position = held ? { reserved: held.reserved, committed: held.committed, paid: held.paid, recovered: held.recovered } : {};
+      touched.set(applicationId, position);
+    }
+    return position;
   };
-  /** Sets one application's pools; totals and the grant count follow the change exactly. */
-  const move = (l: { -readonly [K in keyof Ledger]: Ledger[K] }, applicationId: string, next: (before: BudgetPosition) => BudgetPosition) => {
-    const before = l.positions.get(applicationId) ?? {};
-    const after = next(before);
-    for (const pool of pools) l[pool] += (after[pool] ?? 0) - (before[pool] ?? 0);
-    const holds = (p: BudgetPosition) => p.reserved !== undefined || p.committed !== undefined;
-    l.grants += (holds(after) ? 1 : 0) - (holds(before) ? 1 : 0);
-    const empty = pools.every((pool) => after[pool] === undefined);
-    l.positions = l.positions.set(applicationId, empty ? undefined : after, edit);
-  };
-  /** `add` of the old fold: a pool that comes to exactly zero is dropped. */
-  const plus = (held: Cents | undefined, delta: Cents) => {
-    const next = (held ?? 0) + delta;
-    return next === 0 ? undefined : next;
-  };
+  const scalars = () => (s ??= { opened: state.opened, schemeId: state.schemeId, budgetLineId: state.budgetLineId, name: state.name, amountCents: state.amountCents, releasedCents: state.releasedCents, intakeClosed: state.intakeClosed });
   for (const event of events) {
-    if (!isBudgetEvent(event)) continue;
-    switch (event.type) {
-      case "BudgetLineOpened":
-        scalars = { opened: true, schemeId: event.data.schemeId, budgetLineId: event.data.budgetLineId, name: event.data.name, amountCents: event.data.amountCents, releasedCents: event.data.releasedCents, intakeClosed: false };
-        ledger = { ...emptyLedger };
-        break;
-      case "BudgetTrancheReleased": {
-        const { s } = begin();
-        s.releasedCents += event.data.amountCents;
-        // New money may reopen an intake that closed for lack of it.
-        s.intakeClosed = false;
+    if (!budgetEventTypes.has(event.type)) continue;
+    const e = event as BudgetEvent;
+    changed = true;
+    if (e.type === "BudgetLineOpened") {
+      s = { opened: true, schemeId: e.data.schemeId, budgetLineId: e.data.budgetLineId, name: e.data.name, amountCents: e.data.amountCents, releasedCents: e.data.releasedCents, intakeClosed: false };
+      positions = PersistentMap.empty();
+      touched = new Map();
+      reserved = committed = paid = recovered = grants = 0;
+      reset = true;
+      continue;
+    }
+    if (e.type === "BudgetTrancheReleased") {
+      const t = scalars();
+      t.releasedCents += e.data.amountCents;
+      // New money may reopen an intake that closed for lack of it.
+      t.intakeClosed = false;
+      continue;
+    }
+    if (e.type === "BudgetLineIntakeClosed") {
+      scalars().intakeClosed = true;
+      continue;
+    }
+    const p = positionFor(e.data.applicationId);
+    const held = p.reserved !== undefined || p.committed !== undefined;
+    const amount = e.data.amountCents;
+    switch (e.type) {
+      case "BudgetReserved": {
+        const next = (p.reserved ?? 0) + amount;
+        reserved += amount;
+        p.reserved = next;
         break;
       }
-      case "BudgetReserved":
-        move(begin().l, event.data.applicationId, (p) => ({ ...p, reserved: (p.reserved ?? 0) + event.data.amountCents }));
-        break;
       case "BudgetCommitted":
-        move(begin().l, event.data.applicationId, ({ reserved: _, ...p }) => ({ ...p, committed: (p.committed ?? 0) + event.data.amountCents }));
+        reserved -= p.reserved ?? 0;
+        p.reserved = undefined;
+        committed += amount;
+        p.committed = (p.committed ?? 0) + amount;
         break;
       case "BudgetReleased": {
-        const pool = event.data.from === "reserved" ? "reserved" : "committed";
-        move(begin().l, event.data.applicationId, (p) => {
-          const left = (p[pool] ?? 0) - event.data.amountCents;
-          return { ...p, [pool]: left > 0 ? left : undefined };
-        });
+        const pool = e.data.from === "reserved" ? "reserved" : "committed";
+        const before = p[pool] ?? 0;
+        const left = before - amount;
+        const after = left > 0 ? left : undefined;
+        if (pool === "reserved") reserved += (after ?? 0) - before;
+        else committed += (after ?? 0) - before;
+        p[pool] = after;
         break;
       }
-      case "BudgetLineIntakeClosed":
-        begin().s.intakeClosed = true;
+      case "BudgetPaid": {
+        const next = (p.paid ?? 0) + amount;
+        paid += amount;
+        // `add` of the old fold: a pool that comes to exactly zero is dropped.
+        p.paid = next === 0 ? undefined : next;
         break;
-      case "BudgetPaid":
-        move(begin().l, event.data.applicationId, (p) => ({ ...p, paid: plus(p.paid, event.data.amountCents) }));
+      }
+      case "BudgetRecovered": {
+        const owed = (p.committed ?? 0) - amount;
+        const back = (p.recovered ?? 0) + amount;
+        committed -= amount;
+        recovered += amount;
+        p.committed = owed === 0 ? undefined : owed;
+        p.recovered = back === 0 ? undefined : back;
         break;
-      case "BudgetRecovered":
-        move(begin().l, event.data.applicationId, (p) => ({ ...p, committed: plus(p.committed, -event.data.amountCents), recovered: plus(p.recovered, event.data.amountCents) }));
-        break;
+      }
       default: {
-        const unhandled: never = event;
+        const unhandled: never = e;
         throw new Error(`unhandled budget event ${JSON.stringify(unhandled)}`);
       }
     }
+    grants += (p.reserved !== undefined || p.committed !== undefined ? 1 : 0) - (held ? 1 : 0);
   }
-  if (!scalars && !ledger) return state;
-  return lineWith(scalars ?? state, ledger ?? ledgerOf(state));
+  if (!changed) return state;
+  const before = reset ? emptyLedger : ledgerOf(state);
+  const entries: Array<[string, BudgetPosition | undefined]> = [];
+  for (const [applicationId, p] of touched) {
+    const empty = p.reserved === undefined && p.committed === undefined && p.paid === undefined && p.recovered === undefined;
+    entries.push([applicationId, empty ? undefined : compact(p)]);
+  }
+  let next: Ledger["positions"];
+  if (positions.size === 0) {
+    // A line folded from its opening: the fold's own map is the index (no trie to build for a read-once state).
+    const own = new Map<string, BudgetPosition>();
+    for (const [applicationId, p] of entries) if (p) own.set(applicationId, p);
+    next = own;
+  } else {
+    next = (positions instanceof PersistentMap ? positions : PersistentMap.from(positions.entries())).setAll(entries);
+  }
+  return lineWith(s ?? state, {
+    positions: next,
+    reserved: before.reserved + reserved,
+    committed: before.committed + committed,
+    paid: before.paid + paid,
+    recovered: before.recovered + recovered,
+    grants: before.grants + grants,
+  });
+}
+
+type MutablePosition = { -readonly [P in Pool]?: Cents };
+/** A position without the pools it holds nothing in. */
+function compact(p: MutablePosition): BudgetPosition {
+  const out: MutablePosition = {};
+  if (p.reserved !== undefined) out.reserved = p.reserved;
+  if (p.committed !== undefined) out.committed = p.committed;
+  if (p.paid !== undefined) out.paid = p.paid;
+  if (p.recovered !== undefined) out.recovered = p.recovered;
+  return out;
 }
 
 /**

@@ -81,16 +81,26 @@ export class PersistentMap<V> {
     return new PersistentMap(root, this.size + change.sizeDelta);
   }
 
+  /** The map with every entry set (undefined removes), built in one pass: one wrapper, paths changed in place. */
+  setAll(entries: Iterable<readonly [string, V | undefined]>): PersistentMap<V> {
+    const edit = {};
+    let root = this.root;
+    let size = this.size;
+    for (const [key, value] of entries) {
+      const change = { sizeDelta: 0 };
+      root = update(root, hashOf(key), 0, key, value, edit, change);
+      size += change.sizeDelta;
+    }
+    return root === this.root && size === this.size ? this : new PersistentMap(root, size);
+  }
+
   *entries(): IterableIterator<[string, V]> {
     if (this.root) yield* walk(this.root);
   }
 
   /** Builds a map from entries in one pass (changed in place under a private token). */
   static from<V>(entries: Iterable<readonly [string, V]>): PersistentMap<V> {
-    const edit = {};
-    let map = PersistentMap.empty<V>();
-    for (const [key, value] of entries) map = map.set(key, value, edit);
-    return map;
+    return PersistentMap.empty<V>().setAll(entries);
   }
 }
 
