@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
+import { cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, PutCommand, QueryCommand, type QueryCommandOutput } from "@aws-sdk/lib-dynamodb";
 import { projections } from "../domain/projections/index.ts";
 import type { NewEvent } from "../events/index.ts";
 import { DynamoDbReadModelStore } from "../functions/projector/read-model-store.ts";
@@ -10,26 +11,67 @@ import { createTable } from "../functions/store/create-tables.ts";
 import { DynamoDbEventStore } from "../functions/store/dynamodb-event-store.ts";
 import { eventsTable, readModelsTable } from "../functions/store/tables.ts";
 import { localCredentials, localRegion, startDynamoDbLocal } from "../local/dynamodb-local.ts";
+import { measureCommandLatency } from "./command-latency.ts";
+import { measureConcurrentAwards } from "./concurrency.ts";
+import { measureFold } from "./fold.ts";
 
 /**
- * Measures the event store and the rebuild on DynamoDB Local, each against a baseline taken in
- * the same run (the machines are noisy: ratios travel, absolute numbers do not).
+ * The benchmark suite (`npm run bench`), on DynamoDB Local, each figure against a baseline taken in
+ * the same run (the machines are noisy: ratios travel, absolute numbers do not):
+ *  - store: append vs a plain and a conditional put; a stream read vs a bare paginated Query; the
+ *    rebuild vs reading the log; appends per second with several writers;
+ *  - fold: the pure in-memory budget-line fold vs a bare loop over the same events;
+ *  - latency: an award's latency against the budget line's length (issue 15's table);
+ *  - concurrency: N awards at once on one line, every answer counted.
+ * `--suites store,fold,latency,concurrency` picks some; the figures print as JSON and as a table.
  */
-const { values } = parseArgs({ options: { appends: { type: "string", default: "1000" }, events: { type: "string", default: "20000" }, writers: { type: "string", default: "8" } } });
-const appends = Number(values.appends);
-const logSize = Number(values.events);
-const writers = Number(values.writers);
+const { values } = parseArgs({
+  options: {
+    suites: { type: "string", default: "store,fold,latency,concurrency" },
+    appends: { type: "string", default: "1000" },
+    events: { type: "string", default: "20000" },
+    writers: { type: "string", default: "8" },
+    "fold-events": { type: "string", default: "1000000" },
+    lengths: { type: "string", default: "10,1000,10000,100000" },
+    samples: { type: "string", default: "15" },
+    concurrency: { type: "string", default: "10,50,100" },
+  },
+});
+const suites = new Set(values.suites.split(","));
+const numbers = (list: string) => list.split(",").map(Number);
 
 const say = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 
+const startedAt = new Date().toISOString();
+const loadBefore = loadavg();
 const dynamo = await startDynamoDbLocal();
 const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: localRegion, credentials: localCredentials });
 const documents = DynamoDBDocumentClient.from(client);
-const results: Record<string, unknown> = {};
+const results: Record<string, any> = {};
 
 try {
+  if (suites.has("store")) results.store = await storeSuite();
+  if (suites.has("fold")) {
+    say(`fold: ${values["fold-events"]} events in memory`);
+    results.fold = [measureFold(100_000), measureFold(Number(values["fold-events"]))];
+  }
+  if (suites.has("latency")) results.latency = await measureCommandLatency({ lengths: numbers(values.lengths), samples: Number(values.samples), dynamo });
+  if (suites.has("concurrency")) results.concurrency = await measureConcurrentAwards(numbers(values.concurrency), dynamo);
+} finally {
+  client.destroy();
+  await dynamo.stop();
+}
+results.machine = { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, startedAt, loadAverage1mBefore: round(loadBefore[0]!), loadAverage1mAfter: round(loadavg()[0]!) };
+console.log(JSON.stringify(results, null, 2));
+console.log(table(results));
+
+async function storeSuite(): Promise<Record<string, unknown>> {
+  const appends = Number(values.appends);
+  const logSize = Number(values.events);
+  const writers = Number(values.writers);
+  const out: Record<string, unknown> = {};
   const tableName = `bench-events-${randomUUID().slice(0, 6)}`;
   await createTable(client, tableName, eventsTable);
   const store = new DynamoDbEventStore({ client, tableName });
@@ -43,25 +85,55 @@ try {
   say("warming up DynamoDB Local");
   for (let i = 0; i < 3000; i++) await store.append([{ streamId: `scheme#warm-${i % 3}`, expectedVersion: Math.floor(i / 3), schemeId: "warm", events: [event(i)], metadata }]);
 
-  say(`append latency: ${appends} sequential appends to one stream vs ${appends} plain puts`);
-  const baseline: number[] = [];
-  for (let i = 0; i < appends; i++) {
-    const started = performance.now();
-    await documents.send(new PutCommand({ TableName: tableName, Item: { streamId: "baseline#plain", version: i + 1, payload: JSON.stringify(event(i).data) } }));
-    baseline.push(performance.now() - started);
+  say(`append latency: ${appends} sequential appends to one stream vs ${appends} plain and conditional puts`);
+  const timed = async (run: (i: number) => Promise<unknown>) => {
+    const times: number[] = [];
+    for (let i = 0; i < appends; i++) {
+      const started = performance.now();
+      await run(i);
+      times.push(performance.now() - started);
+    }
+    return times.sort((a, b) => a - b);
+  };
+  const plain = await timed((i) => documents.send(new PutCommand({ TableName: tableName, Item: { streamId: "baseline#plain", version: i + 1, payload: JSON.stringify(event(i).data) } })));
+  const conditional = await timed((i) =>
+    documents.send(new PutCommand({ TableName: tableName, Item: { streamId: "baseline#conditional", version: i + 1, payload: JSON.stringify(event(i).data) }, ConditionExpression: "attribute_not_exists(streamId)" })),
+  );
+  // The head as a command has it (read with the stream or its last event), so the append is one conditional put.
+  let head: Awaited<ReturnType<DynamoDbEventStore["append"]>>[number] | undefined;
+  const withHead = await timed(async (i) => {
+    [head] = await store.append([{ streamId: "scheme#latency", expectedVersion: i, head, schemeId: "bench", events: [event(i)], metadata }]);
+  });
+  const withoutHead = await timed((i) => store.append([{ streamId: "scheme#latency-no-head", expectedVersion: i, schemeId: "bench", events: [event(i)], metadata }]));
+  out.appendMs = { p50: round(percentile(withHead, 50)), p99: round(percentile(withHead, 99)) };
+  out.appendWithoutHeadMs = { p50: round(percentile(withoutHead, 50)), p99: round(percentile(withoutHead, 99)) };
+  out.plainPutMs = { p50: round(percentile(plain, 50)), p99: round(percentile(plain, 99)) };
+  out.conditionalPutMs = { p50: round(percentile(conditional, 50)), p99: round(percentile(conditional, 99)) };
+  out.appendToConditionalPutP50 = round(percentile(withHead, 50) / percentile(conditional, 50));
+  out.appendWithoutHeadToConditionalPutP50 = round(percentile(withoutHead, 50) / percentile(conditional, 50));
+  say(JSON.stringify(out));
+
+  say("stream read: one stream of the appends above through the store vs a bare paginated Query of the same items");
+  const readRatios: number[] = [];
+  for (let r = 0; r < 5; r++) {
+    let started = performance.now();
+    let bare = 0;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page: QueryCommandOutput = await documents.send(
+        new QueryCommand({ TableName: tableName, KeyConditionExpression: "streamId = :s", ExpressionAttributeValues: { ":s": "scheme#latency" }, ConsistentRead: true, ExclusiveStartKey: startKey }),
+      );
+      bare += page.Items?.length ?? 0;
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    const bareSeconds = (performance.now() - started) / 1000;
+    started = performance.now();
+    const read = (await store.readStream("scheme#latency")).length;
+    const storeSeconds = (performance.now() - started) / 1000;
+    if (read !== bare) throw new Error(`the store read ${read} events, the bare query ${bare}`);
+    readRatios.push(bareSeconds / storeSeconds);
   }
-  const appendTimes: number[] = [];
-  for (let i = 0; i < appends; i++) {
-    const started = performance.now();
-    await store.append([{ streamId: "scheme#latency", expectedVersion: i, schemeId: "bench", events: [event(i)], metadata }]);
-    appendTimes.push(performance.now() - started);
-  }
-  baseline.sort((a, b) => a - b);
-  appendTimes.sort((a, b) => a - b);
-  results.appendLatencyMs = { p50: round(percentile(appendTimes, 50)), p99: round(percentile(appendTimes, 99)) };
-  results.plainPutLatencyMs = { p50: round(percentile(baseline, 50)), p99: round(percentile(baseline, 99)) };
-  results.appendToPlainPutRatioP50 = round(percentile(appendTimes, 50) / percentile(baseline, 50));
-  say(JSON.stringify(results));
+  out.streamReadToBareQuery = round(readRatios.sort((a, b) => a - b)[2]!);
 
   say(`build a log of ${logSize} events with ${writers} writers`);
   const perWriter = Math.ceil(logSize / writers);
@@ -81,14 +153,14 @@ try {
     }),
   );
   const logSeconds = (performance.now() - startedLog) / 1000;
-  results.concurrentAppendsPerSecond = round((perWriter * writers) / logSeconds, 0);
+  out.concurrentAppendsPerSecond = round((perWriter * writers) / logSeconds, 0);
 
   say("read the whole log in global order (baseline for the rebuild)");
   let readCount = 0;
   const startedRead = performance.now();
   for await (const _ of store.readSchemeItems(["bench-log"])) readCount++;
   const readSeconds = (performance.now() - startedRead) / 1000;
-  results.logReadEventsPerSecond = round(readCount / readSeconds, 0);
+  out.logReadEventsPerSecond = round(readCount / readSeconds, 0);
 
   say("rebuild every projection from the log into a fresh read-model table");
   const readModels = `bench-rm-${randomUUID().slice(0, 6)}`;
@@ -99,10 +171,36 @@ try {
     target: new DynamoDbReadModelStore(client, readModels),
     onProgress: (p) => say(`  ${p.events} events, ${Math.round(p.events / (p.elapsedMs / 1000))} events/s`),
   });
-  results.rebuild = { events: rebuilt.events, items: rebuilt.items, eventsPerSecond: round(rebuilt.events / (rebuilt.elapsedMs / 1000), 0) };
-  results.rebuildToLogReadRatio = round(rebuilt.events / (rebuilt.elapsedMs / 1000) / (readCount / readSeconds));
-} finally {
-  client.destroy();
-  await dynamo.stop();
+  out.rebuild = { events: rebuilt.events, items: rebuilt.items, eventsPerSecond: round(rebuilt.events / (rebuilt.elapsedMs / 1000), 0) };
+  out.rebuildToLogReadRatio = round(rebuilt.events / (rebuilt.elapsedMs / 1000) / (readCount / readSeconds));
+  return out;
 }
-console.log(JSON.stringify(results, null, 2));
+
+function table(r: Record<string, any>): string {
+  const lines: string[] = [`machine: ${r.machine.cpus} x ${r.machine.model}, Node ${r.machine.node}, ${r.machine.startedAt}, load average (1 min) ${r.machine.loadAverage1mBefore} before / ${r.machine.loadAverage1mAfter} after`, ""];
+  if (r.latency) {
+    const first = r.latency[0].awardMs.p50;
+    lines.push("| budget-line events | award p50 (ms) | p90 | max | vs shortest (p50) | answers | budget document (bytes) |", "|---:|---:|---:|---:|---:|---|---:|");
+    for (const row of r.latency) lines.push(`| ${row.lineEvents} | ${row.awardMs.p50} | ${row.awardMs.p90} | ${row.awardMs.max} | ${round(row.awardMs.p50 / first)}x | ${JSON.stringify(row.statuses)} | ${row.budgetDocumentBytes} |`);
+    lines.push("");
+  }
+  if (r.store) {
+    const s = r.store;
+    lines.push("| store | figure | baseline | ratio |", "|---|---:|---:|---:|");
+    lines.push(`| append (head known) p50 | ${s.appendMs.p50} ms | conditional put ${s.conditionalPutMs.p50} ms | ${s.appendToConditionalPutP50}x |`);
+    lines.push(`| append (head read) p50 | ${s.appendWithoutHeadMs.p50} ms | conditional put ${s.conditionalPutMs.p50} ms | ${s.appendWithoutHeadToConditionalPutP50}x |`);
+    lines.push(`| stream read (${values.appends} events) | store | bare paginated Query | ${s.streamReadToBareQuery}x the Query's speed |`);
+    lines.push(`| rebuild | ${s.rebuild.eventsPerSecond} events/s | log read ${s.logReadEventsPerSecond} events/s | ${s.rebuildToLogReadRatio}x |`);
+    lines.push("");
+  }
+  if (r.fold) {
+    lines.push("| in-memory fold | events | foldBudgetLine (events/s) | evolveBudgetLine one by one | bare loop |", "|---|---:|---:|---:|---:|");
+    for (const f of r.fold) lines.push(`| budget line, trios | ${f.events} | ${f.foldBudgetLineEventsPerSecond} | ${f.evolveBudgetLineEventsPerSecond} | ${f.bareLoopEventsPerSecond} |`);
+    lines.push("");
+  }
+  if (r.concurrency) {
+    lines.push("| concurrent awards N | answers (503 re-sent) | final | time to outcome p50 / p99 / max (ms) | balance vs full fold |", "|---:|---|---|---|---|");
+    for (const c of r.concurrency) lines.push(`| ${c.n} | ${JSON.stringify(c.answers)} | ${JSON.stringify(c.final)} | ${c.decisionMs.p50} / ${c.decisionMs.p99} / ${c.decisionMs.max} | ${c.balanceMismatches === 0 ? "equal" : `${c.balanceMismatches} mismatches`} |`);
+  }
+  return lines.join("\n");
+}
