@@ -215,7 +215,8 @@ export async function executeDecision<S extends Record<string, unknown>>(options
       if (!(error instanceof ConcurrencyConflict)) throw error;
       if (input.ifMatch !== undefined && error.streamId === primaryId) throw error;
       // Full jitter on a growing window: many racers on one budget line spread out instead of colliding again.
-      const pause = Math.random() * Math.min(2_000, 20 * 2 ** Math.min(attempt, 7));
+      // The window stays short (at most 500 ms): an attempt re-reads two items, not the line, so waiting long only idles.
+      const pause = Math.random() * Math.min(500, 10 * 2 ** Math.min(attempt, 6));
       // A command that allows no retry (opening a scheme) means a conflict is the answer: 409.
       if (options.maxAttempts !== undefined && attempt >= options.maxAttempts) throw error;
       if (attempt >= maxAttempts || input.remainingMs() - pause < attemptReserveMs) {
