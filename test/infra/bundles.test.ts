@@ -61,7 +61,7 @@ describe("Lambda bundles", () => {
   }, 60_000);
 
   it("are built from each function's own entry module (the last module of the bundle)", () => {
-    for (const f of stack.functions) expect(bundles.get(f.entry)!.sources.at(-1), f.node.id).toBe(join(projectRoot, f.entry));
+    for (const f of stack.functions) expect(bundles.get(f.entry)!.sources.at(-1), `${f.node.id}: ${bundles.get(f.entry)!.sources.slice(-3).join(" ")}`).toBe(join(projectRoot, f.entry));
   });
 
   it(`stay under ${BUNDLE_BUDGET_BYTES / 1024 / 1024} MiB each (sizes printed)`, () => {

@@ -1,24 +1,15 @@
-import { createHash } from "node:crypto";
 import { z } from "zod";
 import { answerFor, decideRecordAnswer, evolveMailStream, initialMailStreamState } from "../../../domain/correspondence.ts";
 import { UNATTRIBUTED_MAIL_LOG } from "../../../domain/intake.ts";
 import { type DomainEvent, type EventData, streamIds } from "../../../events/index.ts";
-import { MailRefused, type Mailer } from "../../intake/ports.ts";
+import { MailRefused } from "../../intake/ports.ts";
+import { answerKey, mailerOf } from "./answer-mailer.ts";
 import { dependencies } from "../../runtime/dependencies.ts";
 import { executeDecision } from "../command.ts";
 import { HttpProblem, httpRoute, refusalProblem } from "../http.ts";
 import { CorrespondencePath } from "./path.ts";
 
 export const AnswerCorrespondenceBody = z.object({ text: z.string().trim().min(1).max(20_000) }).strict();
-
-/** On AWS the stack sets ANSWERS_MAIL=ses where the intake may send (its verified identity); SES is loaded only here. */
-async function mailerOf(): Promise<Mailer | undefined> {
-  const deps = dependencies();
-  if (deps.mailer) return deps.mailer;
-  if (process.env.ANSWERS_MAIL !== "ses") return undefined;
-  const [{ SESv2Client }, { SesMailer }] = await Promise.all([import("@aws-sdk/client-sesv2"), import("../../intake/mailer.ts")]);
-  return new SesMailer({ client: new SESv2Client({}), ...(process.env.SES_CONFIGURATION_SET ? { configurationSetName: process.env.SES_CONFIGURATION_SET } : {}) });
-}
 
 /**
  * Issue 12 finding 8: staff answer a correspondent by mail, from the scheme's intake address, in the
@@ -40,13 +31,13 @@ export const handler = httpRoute("AnswerCorrespondence", { path: CorrespondenceP
   const scheme = schemeId ? deps.schemes.get(schemeId) : undefined;
   // The fund answers from the scheme's intake address; mail for no scheme from the address it was sent to.
   const from = scheme?.definition.intake.emailAddress ?? mail.received!.recipients[0];
-  const mailer = await mailerOf();
+  const mailer = mailerOf();
   if (!earlier && (!mailer || !from)) throw new HttpProblem(409, "mail-not-configured", "this deployment sends no mail (no verified sending identity): answer by other means and dismiss the message with that reason");
   let outcome: { sent: true; answerId: string } | { sent: false; reason: string } = { sent: false, reason: "not sent" };
   if (!earlier) {
     const found = answerFor(mail, messageKey) as { answer: { to: string; subject: string; inReplyTo: string | null } };
     // One key per answer: a retry of this request writes the same outbox file locally.
-    const key = createHash("sha256").update(`${messageKey}\n${input.idempotencyKey ?? history.length}\n${input.body.text}`).digest("hex");
+    const key = answerKey(messageKey, input.idempotencyKey ?? String(history.length), input.body.text);
     try {
       const sent = await mailer!.send({ from: from!, to: found.answer.to, subject: found.answer.subject, text: input.body.text, key, ...(found.answer.inReplyTo ? { inReplyTo: found.answer.inReplyTo } : {}) });
       outcome = { sent: true, answerId: sent.acknowledgementId };
