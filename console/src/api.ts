@@ -110,3 +110,20 @@ export async function download(path: string, fallbackName: string): Promise<void
 }
 
 export const newKey = () => crypto.randomUUID();
+
+/**
+ * A scheme's applications, every page: the list answers at most `limit` a page and a `next` cursor
+ * while more follow. Filters (status, region, round, hub) are the API's own.
+ */
+export async function listApplications<T>(schemeId: string, filters: Record<string, string> = {}, maxPages = 20): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < maxPages; page++) {
+    const query = new URLSearchParams({ schemeId, limit: "500", ...filters, ...(cursor ? { cursor } : {}) });
+    const answer = await get<{ items: T[]; next?: string | null }>(`/applications?${query}`);
+    items.push(...answer.body.items);
+    cursor = answer.body.next ?? undefined;
+    if (!cursor) break;
+  }
+  return items;
+}

@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { get, may, newKey, post } from "../api.ts";
+import { get, listApplications, may, newKey, post } from "../api.ts";
 import { dateTime, day, money, t, todayInAmsterdam } from "../i18n.ts";
 import type { PageProps } from "../main.tsx";
 import { Empty, Field, Problem, Section, Show, StatusBadge, useLoad } from "../ui.tsx";
@@ -125,7 +125,7 @@ function AssessmentSection({ a }: { a: ApplicationView }) {
 
 /** R-TH-07/08: the hub's other applications and the region's, from the same list the assessor's checks read. */
 function OtherApplications({ a }: { a: ApplicationView }) {
-  const loaded = useLoad(() => get<{ items: ApplicationView[] }>(`/applications?schemeId=${a.schemeId}`).then((r) => r.body.items.filter((o) => o.applicationId !== a.applicationId && (o.technohub.name.toLowerCase() === a.technohub.name.toLowerCase() || (a.technohub.region && o.technohub.region?.toLowerCase() === a.technohub.region.toLowerCase())))), [a.applicationId]);
+  const loaded = useLoad(() => Promise.all([listApplications<ApplicationView>(a.schemeId, { hub: a.technohub.name }), a.technohub.region ? listApplications<ApplicationView>(a.schemeId, { region: a.technohub.region }) : Promise.resolve([])]).then(([hub, region]) => [...new Map([...hub, ...region].map((o) => [o.applicationId, o])).values()].filter((o) => o.applicationId !== a.applicationId)), [a.applicationId]);
   return (
     <Section title={t("others")} id="others">
       <Show loaded={loaded}>

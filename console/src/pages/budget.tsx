@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import uPlot from "uplot";
-import { get, may } from "../api.ts";
+import { get, listApplications, may } from "../api.ts";
 import { dateTime, lang, money, t } from "../i18n.ts";
 import type { PageProps } from "../main.tsx";
 import { Field, Section, Show, StatusBadge, useLoad } from "../ui.tsx";
@@ -51,7 +51,7 @@ function Chart({ points }: { points: Point[] }) {
 /** The budget per scheme and line (available / reserved / committed / paid / recovered), its course over time and the intake's status. */
 export function BudgetPage({ scheme, session }: PageProps) {
   const budget = useLoad(() => get<{ budgetLines: BudgetLineView[] }>(`/schemes/${scheme.schemeId}/budget`).then((r) => r.body.budgetLines), [scheme.schemeId]);
-  const applications = useLoad(() => get<{ items: ApplicationView[] }>(`/applications?schemeId=${scheme.schemeId}`).then((r) => r.body.items), [scheme.schemeId]);
+  const applications = useLoad(() => listApplications<ApplicationView>(scheme.schemeId), [scheme.schemeId]);
   const [lineId, setLineId] = useState<string>();
   const canReplay = may(session.role, "GetStateAsOf") && may(session.role, "ExplainDocument");
   const lines = budget.data ?? [];

@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { download, get, may, newKey, post } from "../api.ts";
+import { download, get, listApplications, may, newKey, post } from "../api.ts";
 import { day, money, parseAmount, t, todayInAmsterdam } from "../i18n.ts";
 import type { PageProps } from "../main.tsx";
 import { Empty, Field, Problem, Section, Show, StatusBadge, useLoad } from "../ui.tsx";
@@ -75,7 +75,7 @@ function PayForm({ grant, invoiceId, onDone }: { grant: GrantView; invoiceId: st
 /** Finance: invoices for the second pair of eyes (never one's own), payments, final reports, settlements, recoveries; the payout history. */
 export function FinancePage({ scheme, session }: PageProps) {
   const grants = useLoad(async () => {
-    const applications = (await get<{ items: ApplicationView[] }>(`/applications?schemeId=${scheme.schemeId}`)).body.items;
+    const applications = await listApplications<ApplicationView>(scheme.schemeId);
     const ids = applications.flatMap((a) => (a.awardLetter ? [a.awardLetter.grantId] : []));
     return Promise.all(ids.map(async (id) => (await get<GrantView>(`/grants/${id}`)).body));
   }, [scheme.schemeId]);

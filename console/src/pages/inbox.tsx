@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { get, may } from "../api.ts";
+import { get, listApplications, may } from "../api.ts";
 import { dateTime, money, t } from "../i18n.ts";
 import type { PageProps } from "../main.tsx";
 import { Empty, Section, Show, StatusBadge, useLoad } from "../ui.tsx";
@@ -20,7 +20,7 @@ interface MailFailure {
 /** Intake's inbox: new, incomplete and refused applications with what is missing since when, and mail that could not be filed. */
 export function InboxPage({ scheme, session }: PageProps) {
   const [all, setAll] = useState(false);
-  const applications = useLoad(() => get<{ items: ApplicationView[] }>(`/applications?schemeId=${encodeURIComponent(scheme.schemeId)}`).then((r) => r.body.items), [scheme.schemeId]);
+  const applications = useLoad(() => listApplications<ApplicationView>(scheme.schemeId), [scheme.schemeId]);
   const failures = useLoad(() => (may(session.role, "ListIntakeFailures") ? get<{ items: MailFailure[] }>("/intake/failures").then((r) => r.body.items) : Promise.resolve(undefined)), []);
   const sectionTitle = (id: string) => scheme.requiredSections.find((s) => s.sectionId === id)?.title ?? id;
   return (
