@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { availableCents, foldBudgetLine, initialBudgetLineState } from "../../domain/budget.ts";
 import { type DomainEvent, streamIds } from "../../events/index.ts";
 import { verifyBudgetLineDerived } from "../../functions/store/budget-balance.ts";
@@ -60,6 +60,37 @@ describe("issue 15: the budget line's derived balance equals a full fold (R-X-02
     expect(result.positions).toBeGreaterThanOrEqual(3 * 2 + 1 + 1 + 1 + 1);
     const folded = foldBudgetLine(initialBudgetLineState, (await store().readStream(line)).map((e) => e as DomainEvent));
     expect(availableCents(folded)).toBe((await staff.budget("technohubs-2020")).technohubs.availableCents);
+  }, 120_000);
+
+  it("an award on a line that carries its balance reads the line's last event only, never the line's history", async () => {
+    const ready = async (hub: string) => {
+      const id = await staff.register({
+        schemeId: "technohubs-2020", instrumentId: "execution", technohub: { name: hub, region: hub },
+        applicant: { companyName: "Metaal BV" }, requestedAmountCents: 50_000_000, receivedAt: "2021-01-10T09:00:00.000Z", sectionIds: ["application-form", "proposal"],
+      });
+      await staff.details(id, { plannedStartDate: "2021-03-01", applicantAffiliated: true, costLines: [{ lineId: "staff", categoryId: "company-staff", description: "Staff", amountCents: 58_500_000 }] });
+      await staff.complete(id);
+      await backOffice.settle();
+      await staff.assess(id);
+      return id;
+    };
+    // The local runtime opens the line with a plain append (no balance): the first decision on it folds it once.
+    await staff.award(await ready("Technohub Eerste"), { roundId: "2021-02-15", membersPresent: ["FME", "FNV", "CNV", "De Unie", "VHP2"], decidedOn: "2021-02-25" });
+    const id = await ready("Technohub Kop");
+    const lineReads: string[] = [];
+    const full = vi.spyOn(store(), "readStreamWithDerived").mockImplementation(async function (this: DynamoDbEventStore, streamId: string, from?: number) {
+      lineReads.push(streamId === line ? `line from ${from}` : streamId);
+      return full.getMockImplementation() ? (Object.getPrototypeOf(store()) as DynamoDbEventStore).readStreamWithDerived.call(store(), streamId, from) : [];
+    });
+    try {
+      await staff.award(id, { roundId: "2021-02-15", membersPresent: ["FME", "FNV", "CNV", "De Unie", "VHP2"], decidedOn: "2021-02-25" });
+    } finally {
+      full.mockRestore();
+    }
+    // The application's and grant's streams in full (short), the line never: its balance came with its last event.
+    expect(lineReads).toContain(streamIds.application(id));
+    expect(lineReads.filter((r) => r.startsWith("line"))).toEqual([]);
+    expect((await verifyBudgetLineDerived(store(), line)).mismatches).toEqual([]);
   }, 120_000);
 
   it("where a writer kept no balance (an event appended without it, naming an application), the next decision folds the line in full, decides on the true figures and carries the balance again", async () => {
