@@ -25,6 +25,9 @@ export const StoredEventShape = z
     // The replay index keys: on items read from the table, absent from exports.
     orderPartition: z.string().optional(),
     orderKey: z.string().optional(),
+    // Derived state a writer keeps beside the event (a budget line's balance, an application's position):
+    // not hashed and not exported; verifyBudgetLineDerived checks it against a full fold.
+    derived: z.string().optional(),
   })
   .strict();
 export type StoredEvent = z.infer<typeof StoredEventShape>;
