@@ -131,6 +131,20 @@ const labels = {
   now: ["Nu", "Now"],
   historyNeedsAudit: ["De volledige geschiedenis komt uit de explain-weergave, die de API alleen aan auditor en admin geeft; intake ziet hier de e-mail van deze aanvraag.", "The full history comes from the explain view, which the API opens to auditor and admin only; intake sees this application's mail here."],
   noDownload: ["De API biedt geen download van documenten (zie rapport).", "The API offers no document download (see report)."],
+  correspondence: ["Correspondentie", "Correspondence"],
+  "correspondence_unknown-sender": ["Afzender is geen contactpersoon van de aanvraag", "Sender is not a contact of the application"],
+  "correspondence_not-an-application": ["Geen aanvraag (vraag of ander onderwerp)", "Not an application (a question or other subject)"],
+  "correspondence_unknown-reference": ["Verwijst naar een onbekende aanvraag", "Refers to no known application"],
+  subject: ["Onderwerp", "Subject"],
+  noSubject: ["(geen onderwerp)", "(no subject)"],
+  attachments: ["bijlagen", "attachments"],
+  action: ["Actie", "Action"],
+  attach: ["Koppelen aan aanvraag", "Attach to application"],
+  answer: ["Beantwoorden", "Answer"],
+  dismiss: ["Afhandelen zonder actie", "Dismiss"],
+  applicationId: ["Aanvraagnummer", "Application id"],
+  addSenderAsContact: ["Afzender ook als contactpersoon toevoegen", "Also make the sender a contact"],
+  answerText: ["Antwoord aan de afzender", "Answer to the sender"],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type Label = keyof typeof labels;

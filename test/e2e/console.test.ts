@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildConsole } from "../../console/build.ts";
 import { loadDemoData } from "../../local/demo.ts";
 import { type TestBackOffice, eventually, startTestBackOffice } from "../support/back-office.ts";
+import { sendMail } from "../support/mail.ts";
 import { launchBrowser, screenshot, signIn } from "./browser.ts";
 
 /**
@@ -239,5 +240,36 @@ describe("staff console", () => {
     await auditor.page.locator('[data-testid="burn-down"] canvas').waitFor();
     await expect(text(auditor.page.locator('tr[data-line="hub-top"]'))).resolves.toContain("€400,000.00");
     await auditor.context.close();
+  });
+
+  it("issue 12 findings 1 and 8: the intake inbox lists correspondence; staff dismiss a question with a reason and attach a stranger's follow-up to its application", async () => {
+    const registered = await backOffice.call("intake", "POST", "/applications", { ...application("Technohub Post"), contacts: [{ address: "aanvrager@post.example" }] });
+    expect(registered.status).toBe(201);
+    const id = registered.body.applicationId as string;
+    const question = await sendMail(backOffice.smtpUrl, { from: "nieuwsgierig@vraag.example", to: "technohubs@intake.aeno.local", subject: "Vraag over de termijn", text: "Tot wanneer?" });
+    const stranger = await sendMail(backOffice.smtpUrl, { from: "vreemde@elders.example", to: "technohubs@intake.aeno.local", subject: `Re: [APP-${id}]`, attachments: [{ filename: "foto.jpg", content: Buffer.from("jpeg") }] });
+    await eventually(() => backOffice.call("intake", "GET", "/correspondence"), (r) => [question, stranger].every((m) => r.body.items.some((i: { messageKey: string }) => i.messageKey === m.messageKey)));
+    const intake = await signIn(browser, url, "intake", "Ingrid Post");
+    const rows = intake.page.getByTestId("correspondence-row");
+    expect(await eventually(() => rows.count(), (n) => n === 2, 100)).toBe(2);
+    await screenshot(intake.page, "correspondence-inbox");
+    const questionRow = rows.filter({ hasText: "Vraag over de termijn" });
+    await expect(text(questionRow)).resolves.toContain("Geen aanvraag");
+    await questionRow.getByRole("button", { name: "Afhandelen zonder actie" }).click();
+    await questionRow.getByLabel("Reden").fill("telefonisch beantwoord");
+    await questionRow.getByRole("button", { name: "Bevestigen" }).click();
+    expect(await eventually(() => rows.count(), (n) => n === 1, 100)).toBe(1);
+    const strangerRow = rows.first();
+    await expect(text(strangerRow)).resolves.toContain("geen contactpersoon");
+    await strangerRow.getByRole("button", { name: "Koppelen aan aanvraag" }).click();
+    await expect(strangerRow.getByLabel("Aanvraagnummer").inputValue()).resolves.toBe(id);
+    await strangerRow.getByLabel("Afzender ook als contactpersoon toevoegen").check();
+    await strangerRow.getByRole("button", { name: "Bevestigen" }).click();
+    expect(await eventually(() => rows.count(), (n) => n === 0, 100)).toBe(0);
+    const after = await eventually(() => backOffice.call("intake", "GET", `/applications/${id}`), (r) => r.body.contacts?.length === 2);
+    expect(after.body.documents.map((d: { name: string }) => d.name)).toContain("foto.jpg");
+    const handled = await backOffice.call("intake", "GET", "/correspondence?status=handled");
+    expect(handled.body.items.find((m: { messageKey: string }) => m.messageKey === question.messageKey).correspondence.handling).toMatchObject([{ action: "dismissed", by: "ingrid-post", reason: "telefonisch beantwoord" }]);
+    await intake.context.close();
   });
 });

@@ -3,6 +3,7 @@ import { get, listApplications, may } from "../api.ts";
 import { dateTime, money, t } from "../i18n.ts";
 import type { PageProps } from "../main.tsx";
 import { Empty, Section, Show, StatusBadge, useLoad } from "../ui.tsx";
+import { CorrespondenceSection } from "./correspondence.tsx";
 import type { ApplicationView } from "./types.ts";
 
 const waiting = ["registered", "incomplete", "refused"];
@@ -53,6 +54,7 @@ export function InboxPage({ scheme, session }: PageProps) {
           }}
         </Show>
       </Section>
+      <CorrespondenceSection session={session} />
       {may(session.role, "ListIntakeFailures") ? (
         <Section title={t("mailFailures")} id="failures">
           <Show loaded={failures}>
