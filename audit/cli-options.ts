@@ -86,22 +86,33 @@ ${SOURCE_HELP}`,
     options: { ...sourceOptions, "read-models-table": { type: "string" }, "target-table": { type: "string" } },
   },
   "as-of": {
-    summary: "a projection's documents as they stood at a moment (replay of the events recorded until then)",
-    usage: `backoffice-audit as-of [source] --at T --projection NAME [--id DOCUMENT]
+    summary: "a projection's documents as they stood at a moment, on recorded or business time (effective on D, as known at T)",
+    usage: `backoffice-audit as-of [source] --at T --projection NAME [--id DOCUMENT] [--axis recorded|business] [--known-at T]
 
-  --at T                   ISO 8601 instant with Z or an offset, inclusive (a bare date means 00:00 UTC of that day)
+  --at T                   the asked moment, inclusive. Recorded axis: an ISO 8601 instant with Z or an
+                           offset (a bare date means 00:00 UTC of that day). Business axis: the effective
+                           date D (a bare date means the whole day, until 23:59:59.999 UTC)
+  --axis AXIS              recorded (default): the events recorded until --at.
+                           business: the events effective on or before --at (their decision, receipt or
+                           payment date: domain/effective-date.ts) among those recorded until --known-at
+  --known-at T             business axis only: what was known at this recorded time (default: now)
   --projection NAME        e.g. schemes, applications, budget-lines
   --id DOCUMENT            one document (e.g. an application id); every document otherwise
 
-${SOURCE_HELP}`,
-    options: { ...sourceOptions, at: { type: "string" }, projection: { type: "string" }, id: { type: "string" } },
-  },
-  explain: {
-    summary: "list the events that produced one read-model document",
-    usage: `backoffice-audit explain [source] --projection NAME --id DOCUMENT
+Lists as backdated the events used that were known only later: recorded after D (business axis),
+or recorded more than a day after their effective date (recorded axis).
 
 ${SOURCE_HELP}`,
-    options: { ...sourceOptions, projection: { type: "string" }, id: { type: "string" } },
+    options: { ...sourceOptions, at: { type: "string" }, projection: { type: "string" }, id: { type: "string" }, axis: { type: "string" }, "known-at": { type: "string" } },
+  },
+  explain: {
+    summary: "list the events that produced one read-model document, with their effective dates",
+    usage: `backoffice-audit explain [source] --projection NAME --id DOCUMENT [--at T [--axis recorded|business] [--known-at T]]
+
+  --at, --axis, --known-at as for as-of: the document as it stood then (every event so far without --at)
+
+${SOURCE_HELP}`,
+    options: { ...sourceOptions, projection: { type: "string" }, id: { type: "string" }, at: { type: "string" }, axis: { type: "string" }, "known-at": { type: "string" } },
   },
 } as const satisfies Record<string, { summary: string; usage: string; options: Options }>;
 
@@ -149,4 +160,18 @@ export function requiredOption(values: ParsedValues, flag: string): string {
   const value = stringOption(values, flag);
   if (value === undefined || value === "") throw new UsageError(`--${flag} is required`);
   return value;
+}
+
+/** --axis: recorded (the default) or business. */
+export function axisOption(values: ParsedValues): "recorded" | "business" {
+  const axis = stringOption(values, "axis") ?? "recorded";
+  if (axis !== "recorded" && axis !== "business") throw new UsageError(`--axis ${axis} is neither recorded nor business`);
+  return axis;
+}
+
+/** An effective date D from the command line: a bare date means the whole of that day (UTC), as the API reads it. */
+export function effectiveDateOption(values: ParsedValues, flag: string): string | undefined {
+  const text = values[flag];
+  if (typeof text === "string" && /^\d{4}-\d{2}-\d{2}$/.test(text)) return instantOption({ [flag]: `${text}T23:59:59.999Z` }, flag);
+  return instantOption(values, flag);
 }

@@ -12,7 +12,9 @@ import { localCredentials, localRegion } from "../local/dynamodb-local.ts";
 import { bundledSchemes } from "../schemes/bundled.ts";
 import { type CheckpointStore, CheckpointUnreadable, FolderCheckpointStore, checkpointOf } from "./checkpoint.ts";
 import {
+  axisOption,
   type CommandName,
+  effectiveDateOption,
   type ParsedValues,
   UsageError,
   commands,
@@ -280,16 +282,34 @@ function projectionOption(values: ParsedValues) {
   }
 }
 
+/** The asked moment on the asked axis, and the recorded time the log is read up to. */
+function axisOf(values: ParsedValues, atRequired: boolean) {
+  const axis = axisOption(values);
+  const at = axis === "business" ? effectiveDateOption(values, "at") : instantOption(values, "at");
+  if (atRequired && !at) throw new UsageError("--at is required");
+  const knownAt = instantOption(values, "known-at");
+  if (axis === "recorded" && knownAt) throw new UsageError("--known-at belongs to --axis business: on the recorded axis, --at is the recorded time");
+  if (axis === "business" && !at) throw new UsageError("--axis business needs --at (the effective date)");
+  return { axis, at, knownAt: axis === "business" ? (knownAt ?? new Date().toISOString()) : at };
+}
+
+/** The scheme's set-up events count from its term's opening date (bundled definitions). */
+const effectiveDates = { schemeOpensOn: (schemeId: string) => bundledSchemes().get(schemeId)?.definition.term.opens };
+
 async function asOf(context: Context): Promise<number> {
-  const at = instantOption(context.values, "at");
-  if (!at) throw new UsageError("--at is required");
+  const { axis, at, knownAt } = axisOf(context.values, true);
   const projection = projectionOption(context.values);
-  const { events } = await eventsOf(context, at);
-  const state = await stateAsOf({ events, projection, asOf: at, documentId: stringOption(context.values, "id") });
+  const { events } = await eventsOf(context, knownAt);
+  const state = await stateAsOf({ events, projection, asOf: at!, documentId: stringOption(context.values, "id"), axis, knownAt, effectiveDates });
   if (context.values.json) context.io.stdout.write(`${JSON.stringify(state, null, 2)}\n`);
   else {
-    const header = `${state.projection} as of ${state.asOf} (${state.events} events replayed): ${state.documents.length} document(s)`;
-    context.io.stdout.write(`${[header, ...state.documents.map((d) => `${d.documentId} (revision ${d.revision}):\n${JSON.stringify(d.doc, null, 2)}`)].join("\n")}\n`);
+    const header =
+      `${state.projection} ${state.statement} (${state.events} events replayed, ${state.datedByRecording} of them dated by their recorded time` +
+      `${axis === "business" ? `, ${state.notYetEffective} known but not yet effective` : ""}): ${state.documents.length} document(s)`;
+    const backdated = state.backdatedCount
+      ? [`Backdated: ${state.backdatedCount} event(s) known only later${state.backdatedCount > state.backdated.length ? ` (the first ${state.backdated.length} listed)` : ""}:`, ...state.backdated.map((b) => `  ${b.streamId} v${b.version}  ${b.type}  effective ${b.effectiveAt} (${b.effectiveFrom}), recorded ${b.recordedAt}`)]
+      : [];
+    context.io.stdout.write(`${[header, ...state.documents.map((d) => `${d.documentId} (revision ${d.revision}):\n${JSON.stringify(d.doc, null, 2)}`), ...backdated].join("\n")}\n`);
   }
   return 0;
 }
@@ -297,8 +317,9 @@ async function asOf(context: Context): Promise<number> {
 async function explain(context: Context): Promise<number> {
   const projection = projectionOption(context.values);
   const documentId = requiredOption(context.values, "id");
-  const { events } = await eventsOf(context);
-  const explanation = await explainDocument({ events, projection, documentId });
+  const { axis, at, knownAt } = axisOf(context.values, false);
+  const { events } = await eventsOf(context, knownAt);
+  const explanation = await explainDocument({ events, projection, documentId, axis, at, knownAt, effectiveDates });
   context.io.stdout.write(context.values.json ? `${JSON.stringify(explanation, null, 2)}\n` : `${renderExplanation(explanation)}\n`);
   return 0;
 }
