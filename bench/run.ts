@@ -180,8 +180,8 @@ function table(r: Record<string, any>): string {
   const lines: string[] = [`machine: ${r.machine.cpus} x ${r.machine.model}, Node ${r.machine.node}, ${r.machine.startedAt}, load average (1 min) ${r.machine.loadAverage1mBefore} before / ${r.machine.loadAverage1mAfter} after`, ""];
   if (r.latency) {
     const first = r.latency[0].awardMs.p50;
-    lines.push("| budget-line events | award p50 (ms) | p90 | max | vs shortest (p50) | answers | budget document (bytes) |", "|---:|---:|---:|---:|---:|---|---:|");
-    for (const row of r.latency) lines.push(`| ${row.lineEvents} | ${row.awardMs.p50} | ${row.awardMs.p90} | ${row.awardMs.max} | ${round(row.awardMs.p50 / first)}x | ${JSON.stringify(row.statuses)} | ${row.budgetDocumentBytes} |`);
+    lines.push("| budget-line events | award p50 (ms) | p90 | max | short line's award p50, in turns (ms) | long / short | vs first row (p50) | answers | budget document (bytes) |", "|---:|---:|---:|---:|---:|---:|---:|---|---:|");
+    for (const row of r.latency) lines.push(`| ${row.lineEvents} | ${row.awardMs.p50} | ${row.awardMs.p90} | ${row.awardMs.max} | ${row.shortLineAwardMs.p50} | ${row.longToShortP50} | ${round(row.awardMs.p50 / first)}x | ${JSON.stringify(row.statuses)} | ${row.budgetDocumentBytes} |`);
     lines.push("");
   }
   if (r.store) {
