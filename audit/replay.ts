@@ -4,7 +4,7 @@ import { canonicalJson } from "../events/canonical-json.ts";
 import type { RecordedEvent } from "../events/index.ts";
 import type { DynamoDbReadModelStore } from "../functions/projector/read-model-store.ts";
 import { type RebuiltDocument, foldProjections, readModelItemsOf, rebuildProjections } from "../functions/projector/rebuild.ts";
-import { type EffectiveDate, type EffectiveDateContext, withEffectiveDates } from "../domain/effective-date.ts";
+import { type EffectiveDate, type EffectiveDateContext, recordedLate, withEffectiveDates } from "../domain/effective-date.ts";
 import { type Change, changes } from "./changed-paths.ts";
 
 export type ReadModelItem = Record<string, unknown>;
@@ -114,7 +114,6 @@ export interface BackdatedEvent {
 
 /** At most this many backdated events are listed (all are counted): a migration backdates everything. */
 export const BACKDATED_LISTED = 500;
-const DAY_MS = 86_400_000;
 
 export interface AsOfState {
   readonly projection: string;
@@ -179,7 +178,7 @@ export async function* selectOnAxis(
     }
     if (effective.source.startsWith("recorded")) selection.datedByRecording++;
     const late =
-      selection.axis === "business" ? event.recordedAt > selection.asOf : Date.parse(event.recordedAt) - Date.parse(effective.effectiveAt) > DAY_MS;
+      selection.axis === "business" ? event.recordedAt > selection.asOf : recordedLate(event.recordedAt, effective);
     if (late && reaches(event)) {
       selection.backdatedCount++;
       if (selection.backdated.length < BACKDATED_LISTED) {

@@ -88,6 +88,8 @@ export interface EffectiveDate {
   /** An instant (ISO 8601 UTC, ms); a calendar date counts from 00:00 UTC of that day. */
   readonly effectiveAt: string;
   readonly source: string;
+  /** Set when the date is a calendar date: the fact holds from some moment of that whole day (UTC). */
+  readonly wholeDay?: true;
 }
 
 export interface DatedEvent {
@@ -125,12 +127,13 @@ export function ownEffectiveDate(event: RecordedEvent, context: EffectiveDateCon
     case "field": {
       const value = (event.data as Record<string, unknown> | null)?.[rule.field];
       const at = typeof value === "string" ? instantOfDate(value) : undefined;
-      return at ? { effectiveAt: at, source: `${event.type}.${rule.field}` } : recordedDate(event);
+      if (!at) return recordedDate(event);
+      return { effectiveAt: at, source: `${event.type}.${rule.field}`, ...((value as string).length === 10 ? { wholeDay: true as const } : {}) };
     }
     case "scheme-term": {
       const opens = context.schemeOpensOn?.(event.schemeId);
       const at = opens === undefined ? undefined : instantOfDate(opens);
-      return at ? { effectiveAt: at, source: "scheme term opens" } : recordedDate(event);
+      return at ? { effectiveAt: at, source: "scheme term opens", wholeDay: true } : recordedDate(event);
     }
     case "recorded":
       return recordedDate(event);
@@ -183,7 +186,7 @@ export async function* withEffectiveDates(events: AsyncIterable<RecordedEvent>, 
     const entry = { event, effective: own, recordedMs };
     if (own === undefined) {
       const found = recent.get(event.metadata.correlationId)?.find((c) => matches(event, c) && Math.abs(c.recordedMs - recordedMs) <= DECISION_WINDOW_MS);
-      if (found) entry.effective = { effectiveAt: found.effective.effectiveAt, source: `${found.effective.source} (same decision)` };
+      if (found) entry.effective = { ...found.effective, source: `${found.effective.source} (same decision)` };
     }
     queue.push(entry);
     if (own !== undefined && companionTypes.has(event.type as EventType)) {
@@ -194,7 +197,7 @@ export async function* withEffectiveDates(events: AsyncIterable<RecordedEvent>, 
       order.push({ correlationId: event.metadata.correlationId, candidate, recordedMs });
       for (const waiting of queue) {
         if (waiting.effective === undefined && waiting.event.metadata.correlationId === event.metadata.correlationId && matches(waiting.event, candidate)) {
-          waiting.effective = { effectiveAt: own.effectiveAt, source: `${own.source} (same decision)` };
+          waiting.effective = { ...own, source: `${own.source} (same decision)` };
         }
       }
     }
@@ -216,4 +219,15 @@ export async function* withEffectiveDates(events: AsyncIterable<RecordedEvent>, 
     }
   }
   for (const rest of queue) yield { event: rest.event, effective: rest.effective ?? { effectiveAt: rest.event.recordedAt, source: "recorded (no decision found)" } };
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Whether an event was recorded more than a day after it took effect: for a calendar date, more
+ * than a day after the end of that day (an award decided on the 25th and recorded on the 26th is on time).
+ */
+export function recordedLate(recordedAt: string, effective: EffectiveDate): boolean {
+  const effectiveEnd = Date.parse(effective.effectiveAt) + (effective.wholeDay ? DAY_MS - 1 : 0);
+  return Date.parse(recordedAt) - effectiveEnd > DAY_MS;
 }

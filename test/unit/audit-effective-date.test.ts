@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { stateAsOf } from "../../audit/replay.ts";
-import { DECISION_WINDOW_MS, type DatedEvent, effectiveDateRules, ownEffectiveDate, withEffectiveDates } from "../../domain/effective-date.ts";
+import { DECISION_WINDOW_MS, type DatedEvent, effectiveDateRules, ownEffectiveDate, recordedLate, withEffectiveDates } from "../../domain/effective-date.ts";
 import { defineProjection } from "../../domain/projections/projection.ts";
 import { type RecordedEvent, currentEvents } from "../../events/index.ts";
 
@@ -89,12 +89,12 @@ describe("R-X-04 effective dates: one rule per event type", () => {
     const registered = recorded("ApplicationRegistered", { receivedAt: "2021-01-20T09:00:00.000Z" }, "2026-11-30T10:00:00.000Z");
     expect(ownEffectiveDate(registered)).toEqual({ effectiveAt: "2021-01-20T09:00:00.000Z", source: "ApplicationRegistered.receivedAt" });
     const award = recorded("AwardGranted", { decidedOn: "2021-02-25" }, "2026-11-30T10:00:00.000Z");
-    expect(ownEffectiveDate(award)).toEqual({ effectiveAt: "2021-02-25T00:00:00.000Z", source: "AwardGranted.decidedOn" });
+    expect(ownEffectiveDate(award)).toEqual({ effectiveAt: "2021-02-25T00:00:00.000Z", source: "AwardGranted.decidedOn", wholeDay: true });
   });
 
   it("the scheme's set-up counts from its term's opening; without the definition, and for a type dated by recording, the recorded time stands in", () => {
     const opened = recorded("SchemeOpened", {}, "2026-11-30T10:00:00.000Z", { streamId: "scheme#technohubs-2020" });
-    expect(ownEffectiveDate(opened, { schemeOpensOn: () => "2020-01-01" })).toEqual({ effectiveAt: "2020-01-01T00:00:00.000Z", source: "scheme term opens" });
+    expect(ownEffectiveDate(opened, { schemeOpensOn: () => "2020-01-01" })).toEqual({ effectiveAt: "2020-01-01T00:00:00.000Z", source: "scheme term opens", wholeDay: true });
     expect(ownEffectiveDate(opened)).toEqual({ effectiveAt: "2026-11-30T10:00:00.000Z", source: "recorded" });
     expect(ownEffectiveDate(recorded("ApplicationAssessed", {}, "2026-11-30T10:00:00.000Z"))).toEqual({ effectiveAt: "2026-11-30T10:00:00.000Z", source: "recorded" });
   });
@@ -137,10 +137,10 @@ const reserved = defineProjection<{ reservedCents: number }>({
 });
 
 describe("R-X-04 as of a business date, as known at a recorded time", () => {
-  // Award a1 decided 2021-02-25, recorded the same day; a catch-up on 2021-06-01 records award a2, decided 2021-02-20.
+  // Award a1 decided 2021-02-25, recorded the next morning (on time: within a day of the decision's day); a catch-up on 2021-06-01 records award a2, decided 2021-02-20.
   const log = [
-    recorded("AwardGranted", { applicationId: "a1", decidedOn: "2021-02-25" }, "2021-02-25T15:00:00.000Z", { correlationId: "d1" }),
-    recorded("BudgetReserved", { applicationId: "a1", amountCents: 100 }, "2021-02-25T15:00:00.000Z", { streamId: "budget-line#l", correlationId: "d1" }),
+    recorded("AwardGranted", { applicationId: "a1", decidedOn: "2021-02-25" }, "2021-02-26T09:00:00.000Z", { correlationId: "d1" }),
+    recorded("BudgetReserved", { applicationId: "a1", amountCents: 100 }, "2021-02-26T09:00:00.000Z", { streamId: "budget-line#l", correlationId: "d1" }),
     recorded("AwardGranted", { applicationId: "a2", decidedOn: "2021-02-20" }, "2021-06-01T09:00:00.000Z", { streamId: "application#a2", correlationId: "d2" }),
     recorded("BudgetReserved", { applicationId: "a2", amountCents: 30 }, "2021-06-01T09:00:00.000Z", { streamId: "budget-line#l", version: 2, correlationId: "d2" }),
   ];
@@ -165,6 +165,15 @@ describe("R-X-04 as of a business date, as known at a recorded time", () => {
     const early = await at("business", "2021-02-22T23:59:59.999Z", "2021-12-31T00:00:00.000Z");
     expect(early.documents[0]?.doc).toEqual({ reservedCents: 30 });
     expect(early.notYetEffective).toBe(2);
+  });
+
+  it("a calendar date is late only when recorded more than a day after the end of that day; an instant, more than 24 hours after it", () => {
+    const decided = { effectiveAt: "2021-02-25T00:00:00.000Z", source: "AwardGranted.decidedOn", wholeDay: true } as const;
+    expect(recordedLate("2021-02-26T23:59:59.999Z", decided)).toBe(false);
+    expect(recordedLate("2021-02-27T00:00:00.000Z", decided)).toBe(true);
+    const received = { effectiveAt: "2021-01-20T09:00:00.000Z", source: "ApplicationRegistered.receivedAt" };
+    expect(recordedLate("2021-01-21T09:00:00.000Z", received)).toBe(false);
+    expect(recordedLate("2021-01-21T09:00:00.001Z", received)).toBe(true);
   });
 
   it("the recorded view flags the catch-up's events recorded more than a day after their effective date", async () => {
