@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { explainDocument } from "../../audit/explain.ts";
 import { stateAsOf } from "../../audit/replay.ts";
 import { DECISION_WINDOW_MS, type DatedEvent, effectiveDateRules, ownEffectiveDate, recordedLate, withEffectiveDates } from "../../domain/effective-date.ts";
 import { defineProjection } from "../../domain/projections/projection.ts";
@@ -180,5 +181,17 @@ describe("R-X-04 as of a business date, as known at a recorded time", () => {
     const now = await at("recorded", "2021-12-31T00:00:00.000Z");
     expect(now.documents[0]?.doc).toEqual({ reservedCents: 130 });
     expect(now.backdated.map((b) => [b.streamId, b.version])).toEqual([["budget-line#l", 2]]);
+  });
+
+  it("explain dates every contributing event and marks the catch-up's; on the business axis it leaves out what was not yet effective", async () => {
+    const all = await explainDocument({ events: from(log), projection: reserved, documentId: "l", at: "2021-12-31T00:00:00.000Z" });
+    expect(all.statement).toBe("as recorded at 2021-12-31T00:00:00.000Z (every effective date)");
+    expect(all.events.map((e) => [e.version, e.effectiveAt, e.effectiveFrom, e.backdated])).toEqual([
+      [1, "2021-02-25T00:00:00.000Z", "AwardGranted.decidedOn (same decision)", false],
+      [2, "2021-02-20T00:00:00.000Z", "AwardGranted.decidedOn (same decision)", true],
+    ]);
+    const early = await explainDocument({ events: from(log), projection: reserved, documentId: "l", axis: "business", at: "2021-02-22T23:59:59.999Z", knownAt: "2021-12-31T00:00:00.000Z" });
+    expect(early.document).toEqual({ reservedCents: 30 });
+    expect(early.events.map((e) => [e.version, e.backdated])).toEqual([[2, true]]);
   });
 });
