@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildConsole } from "../../console/build.ts";
 import { loadDemoData } from "../../local/demo.ts";
 import { type TestBackOffice, eventually, startTestBackOffice } from "../support/back-office.ts";
-import { sendMail } from "../support/mail.ts";
+import { useDependencies } from "../../functions/runtime/dependencies.ts";
+import { documentPdf, fillForm, intakeEvents, receiveAt, sendMail } from "../support/mail.ts";
 import { launchBrowser, screenshot, signIn } from "./browser.ts";
 
 /**
@@ -81,19 +82,33 @@ describe("staff console", () => {
     await fresh.close();
   });
 
-  it("takes an application from registration to award to payment, and downloads the payout CSV", async () => {
-    const registered = await backOffice.call("intake", "POST", "/applications", application("Technohub Console"));
-    expect(registered.status).toBe(201);
-    const id: string = registered.body.applicationId;
+  it("takes an application from email to award to payment, and downloads the payout CSV", async () => {
+    // The applicant emails the filled form and the proposal; the intake files it (R-TH-14), received inside the term (R-TH-09).
+    const blank = Buffer.from(await (await fetch(`${url}/schemes/technohubs-2020/application-form`, { headers: { authorization: `Bearer ${await backOffice.token("intake")}` } })).arrayBuffer());
+    const form = await fillForm(blank, {
+      instrument: "execution", technohubName: "Technohub Console", technohubRegion: "Regio Technohub Console", applicantCompany: "Technohub Console BV", applicantKvk: "12345678",
+      requestedAmountEuros: "409.500,00", plannedStartDate: "2021-03-01", budgetLine1_category: "company-staff", budgetLine1_description: "Staff", budgetLine1_amount: "585.000,00",
+    });
+    receiveAt(backOffice, "2021-01-20T09:00:00.000Z");
+    const mailed = await sendMail(backOffice.smtpUrl, {
+      from: "aanvrager@console.example", to: "technohubs@intake.aeno.local", subject: "Aanjaagsubsidie technohubs: aanvraag Technohub Console",
+      attachments: [{ filename: "aanvraagformulier.pdf", content: form }, { filename: "Voorstel Technohub Console.pdf", content: await documentPdf("Voorstel Technohub Console") }],
+    });
+    const filed = (await intakeEvents(backOffice, mailed.messageKey)).find((e) => e.type === "MailFiled")!.data as { applicationId: string; applicationStatus: string };
+    useDependencies(backOffice.dependencies);
+    expect(filed.applicationStatus).toBe("queued");
+    const id: string = filed.applicationId;
+    // R-TH-05: affiliation is checked against the fund's register by staff, not taken from the form.
     const details = await backOffice.call("intake", "POST", `/applications/${id}/details`, { plannedStartDate: "2021-03-01", applicantAffiliated: true, costLines: [{ lineId: "staff", categoryId: "company-staff", description: "Staff", amountCents: 58_500_000 }] });
     expect(details.status).toBe(200);
 
-    // Intake: the inbox lists it; its page declares it complete.
+    // Intake: the inbox lists it; its page shows it complete and queued, with the documents that came by email.
     const intake = await signIn(browser, url, "intake", "Ingrid Intake", "technohubs-2020");
+    await intake.page.getByRole("checkbox", { name: "Alle aanvragen" }).check();
     await intake.page.getByRole("link", { name: "Technohub Console" }).click();
     await intake.page.getByRole("heading", { name: /Technohub Console/ }).waitFor();
-    await intake.page.getByRole("button", { name: "Volledig verklaren" }).click();
     await intake.page.locator("h1 .badge", { hasText: "queued" }).waitFor();
+    await intake.page.getByText("Voorstel Technohub Console.pdf").first().waitFor();
     await intake.page.goto(`${url}/#/inbox`);
     await intake.page.getByRole("checkbox", { name: "Alle aanvragen" }).check();
     await intake.page.getByTestId("inbox-table").waitFor();
