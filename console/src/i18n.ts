@@ -102,7 +102,7 @@ const labels = {
   paid: ["Betaald", "Paid"],
   recovered: ["Teruggevorderd", "Recovered"],
   released: ["Vrijgegeven", "Released"],
-  burnDown: ["Verloop over tijd (uit de as-of-weergave van het logboek)", "Burn-down over time (from the as-of view of the log)"],
+  burnDown: ["Verloop naar besluitdatum (uit de as-of-weergave van het logboek)", "Burn-down by decision date (from the as-of view of the log)"],
   intakeStatus: ["Intake", "Intake"],
   intakeOpen: ["open", "open"],
   intakeClosed: ["gesloten", "closed"],

@@ -18,12 +18,16 @@ function sample<T>(items: T[], n: number): T[] {
 
 interface Point { at: string; line: BudgetLineView | undefined }
 
-/** The line's position after each of its events, each point replayed from the log by the as-of view (R-X-04). */
+/**
+ * The line's position after each of its events by business date (the decisions' own dates, issue 13),
+ * each point replayed from the log by the as-of view (R-X-04): a board reads "the position on 1 March
+ * by the decisions dated up to then", not when staff happened to type them in.
+ */
 async function burnDown(schemeId: string, documentId: string): Promise<Point[]> {
-  const explained = await get<{ events: ExplainedEvent[] }>(`/audit/explain?schemeId=${schemeId}&projection=budget-lines&id=${encodeURIComponent(documentId)}`);
-  const instants = sample([...new Set(explained.body.events.map((e) => e.recordedAt))], 12);
+  const explained = await get<{ events: ExplainedEvent[] }>(`/audit/explain?schemeId=${schemeId}&projection=budget-lines&id=${encodeURIComponent(documentId)}&axis=business`);
+  const instants = sample([...new Set(explained.body.events.map((e) => e.effectiveAt ?? e.recordedAt))].sort(), 12);
   return Promise.all(instants.map(async (at) => {
-    const state = await get<{ documents: Array<{ documentId: string; doc: BudgetLineView }> }>(`/audit/as-of?schemeId=${schemeId}&projection=budget-lines&id=${encodeURIComponent(documentId)}&at=${encodeURIComponent(at)}`);
+    const state = await get<{ documents: Array<{ documentId: string; doc: BudgetLineView }> }>(`/audit/as-of?schemeId=${schemeId}&projection=budget-lines&id=${encodeURIComponent(documentId)}&axis=business&at=${encodeURIComponent(at)}`);
     return { at, line: state.body.documents.find((d) => d.documentId === documentId)?.doc };
   }));
 }

@@ -50,6 +50,8 @@ export interface ExplainedEvent {
   version: number;
   type: string;
   recordedAt: string;
+  /** Issue 13: the business date the event takes effect on (its decision's date), or its recording where it carries none. */
+  effectiveAt?: string;
   actor: string;
   role: string;
   channel: string;
