@@ -4,6 +4,7 @@ import { dateTime, day, money, t, todayInAmsterdam } from "../i18n.ts";
 import type { PageProps } from "../main.tsx";
 import { Empty, Field, Problem, Section, Show, StatusBadge, useLoad } from "../ui.tsx";
 import { DecisionPanel, waitForApplication } from "./decision.tsx";
+import { GrantPanel, WriteForm } from "./grant.tsx";
 import type { ApplicationView, ExplainedEvent } from "./types.ts";
 
 /** The form's data as the API holds it; amounts (fields ending in Cents) as money. */
@@ -34,6 +35,15 @@ function Action({ label, path, body, version, onDone, children }: { label: strin
   );
 }
 
+/** Statuses the API no longer withdraws from. */
+const closedStatuses = ["withdrawn", "rejected", "refused", "lapsed"];
+
+/** The cost categories of the application's cost lines, offered for the final report's actual costs. */
+const categoriesOf = (a: ApplicationView): string[] => {
+  const lines = (a.details as { costLines?: Array<{ categoryId?: unknown }> } | null)?.costLines ?? [];
+  return [...new Set(lines.flatMap((l) => (typeof l.categoryId === "string" ? [l.categoryId] : [])))];
+};
+
 const afterWrite = (applicationId: string, version: number, reload: () => void) => () => waitForApplication(applicationId, version).then(reload);
 
 /** An application: its documents, sections, the form's data, the assessment, the decision and every event of its history. */
@@ -41,6 +51,8 @@ export function ApplicationPage({ rest, session, scheme }: PageProps) {
   const applicationId = rest[0] ?? "";
   const loaded = useLoad(() => get<ApplicationView>(`/applications/${encodeURIComponent(applicationId)}`).then((r) => r.body), [applicationId]);
   const [issuedOn, setIssuedOn] = useState(todayInAmsterdam());
+  const [startedOn, setStartedOn] = useState(todayInAmsterdam());
+  const [withdrawReason, setWithdrawReason] = useState("");
   return (
     <Show loaded={loaded}>
       {(a) => {
@@ -97,6 +109,21 @@ export function ApplicationPage({ rest, session, scheme }: PageProps) {
                 </Action>
               </Section>
             ) : null}
+            {a.awardLetter ? <GrantPanel grantId={a.awardLetter.grantId} session={session} categories={categoriesOf(a)} /> : null}
+            {may(session.role, "ReportProjectStart") && (a.status === "awarded" || a.status === "granted") && !a.projectStartedOn ? (
+              <Section title={t("projectStart")} id="act-project-start">
+                <WriteForm label={t("projectStart")} path={`/applications/${a.applicationId}/project-start`} version={a.version} body={() => ({ startedOn })} after={() => waitForApplication(a.applicationId, a.version)} onDone={loaded.reload} testId="project-start">
+                  <Field label={t("startedOn")}>{(id) => <input id={id} type="date" required value={startedOn} onInput={(e) => setStartedOn(e.currentTarget.value)} />}</Field>
+                </WriteForm>
+              </Section>
+            ) : a.projectStartedOn ? <p class="muted" data-testid="project-started">{t("startedOn")}: {day(a.projectStartedOn)}</p> : null}
+            {may(session.role, "WithdrawApplication") && !closedStatuses.includes(a.status) ? (
+              <Section title={t("withdraw")} id="act-withdraw">
+                <WriteForm label={t("withdraw")} path={`/applications/${a.applicationId}/withdrawal`} version={a.version} body={() => ({ reason: withdrawReason })} after={() => waitForApplication(a.applicationId, a.version)} onDone={loaded.reload} testId="withdraw">
+                  <Field label={t("withdrawReason")}>{(id) => <textarea id={id} required rows={2} value={withdrawReason} onInput={(e) => setWithdrawReason(e.currentTarget.value)} />}</Field>
+                </WriteForm>
+              </Section>
+            ) : a.withdrawal ? <p class="muted">{t("withdraw")}: {a.withdrawal.reason} ({money(a.withdrawal.releasedCents)})</p> : null}
             <History a={a} role={session.role} />
           </>
         );

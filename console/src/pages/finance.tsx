@@ -3,16 +3,8 @@ import { download, get, listApplications, may, newKey, post } from "../api.ts";
 import { day, money, parseAmount, t, todayInAmsterdam } from "../i18n.ts";
 import type { PageProps } from "../main.tsx";
 import { Empty, Field, Problem, Section, Show, StatusBadge, useLoad } from "../ui.tsx";
+import { FinanceGrantForms, waitForGrant } from "./grant.tsx";
 import type { ApplicationView, GrantView, Payout } from "./types.ts";
-
-/** Polls the grant until its read model is past `version`. Bounded. */
-async function waitForGrant(grantId: string, version: number) {
-  for (let i = 0; i < 50; i++) {
-    const now = await get<GrantView>(`/grants/${grantId}`).catch(() => undefined);
-    if (now && now.body.version > version) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 function GrantWrite({ label, grant, path, body, onDone, children }: { label: string; grant: GrantView; path: string; body: () => unknown; onDone: () => void; children?: preact.ComponentChildren }) {
   const [error, setError] = useState<unknown>();
@@ -80,6 +72,7 @@ export function FinancePage({ scheme, session }: PageProps) {
     return Promise.all(ids.map(async (id) => (await get<GrantView>(`/grants/${id}`)).body));
   }, [scheme.schemeId]);
   const writes = may(session.role, "ApprovePayment");
+  const settles = may(session.role, "SettleGrant") || may(session.role, "RecordRecovery");
   const invoicesOf = (gs: GrantView[], status: string) => gs.flatMap((g) => g.invoices.filter((i) => i.status === status).map((i) => ({ g, i })));
   return (
     <>
@@ -114,12 +107,13 @@ export function FinancePage({ scheme, session }: PageProps) {
             <Section title={t("finalReports")} id="grants">
               {gs.length === 0 ? <Empty /> : (
                 <table data-testid="grants">
-                  <thead><tr><th scope="col">{t("grant")}</th><th scope="col">{t("status")}</th><th scope="col" class="num">{t("awarded")}</th><th scope="col" class="num">{t("paid")}</th><th scope="col">final report</th><th scope="col">settlement</th><th scope="col" class="num">{t("recovered")}</th></tr></thead>
+                  <thead><tr><th scope="col">{t("grant")}</th><th scope="col">{t("status")}</th><th scope="col" class="num">{t("awarded")}</th><th scope="col" class="num">{t("paid")}</th><th scope="col">{t("finalReport")}</th><th scope="col">{t("settlement")}</th><th scope="col" class="num">{t("recovered")}</th>{settles ? <th scope="col">{t("action")}</th> : null}</tr></thead>
                   <tbody>{gs.map((g) => (
-                    <tr><td><a href={`#/applications/${g.applicationId}`}>{g.technohub}</a></td><td><StatusBadge status={g.status} /></td><td class="num">{money(g.awardCents)}</td><td class="num">{money(g.paidCents)}</td>
+                    <tr data-grant={g.grantId}><td><a href={`#/applications/${g.applicationId}`}>{g.technohub}</a></td><td><StatusBadge status={g.status} /></td><td class="num">{money(g.awardCents)}</td><td class="num">{money(g.paidCents)}</td>
                       <td>{g.finalReport ? `${g.finalReport.status}${g.finalReport.approvedEligibleCostsCents !== null ? ` (${money(g.finalReport.approvedEligibleCostsCents)})` : ""}` : "—"}</td>
                       <td>{g.settlement ? `${money(g.settlement.finalGrantCents)}${g.settlement.recoveryCents ? `, −${money(g.settlement.recoveryCents)}` : ""}` : "—"}</td>
-                      <td class="num">{money(g.recoveredCents)}</td></tr>
+                      <td class="num">{money(g.recoveredCents)}</td>
+                      {settles ? <td><FinanceGrantForms grant={g} session={session} onDone={grants.reload} /></td> : null}</tr>
                   ))}</tbody>
                 </table>
               )}

@@ -25,6 +25,7 @@ export interface ApplicationView {
   rejection: { reasons: string[]; decidedOn: string } | null;
   refusal: { code: string; reason: string; ruleIds: string[] } | null;
   withdrawal: { reason: string; releasedCents: number } | null;
+  projectStartedOn?: string | null;
   awardLetter: { grantId: string; issuedOn: string; commitments: Array<{ commitmentId: string; description: string }> } | null;
   version: number;
   registeredVia: string;
