@@ -287,14 +287,7 @@ function compact(p: MutablePosition): BudgetPosition {
  * per-application positions. Carried on each budget-line event as derived state, so a decision reads
  * the line's head instead of its history; always a function of the log (a full fold gives the same).
  */
-export interface BudgetLineBalance {
-  readonly opened: boolean;
-  readonly schemeId: string;
-  readonly budgetLineId: string;
-  readonly name: string;
-  readonly amountCents: Cents;
-  readonly releasedCents: Cents;
-  readonly intakeClosed: boolean;
+export interface BudgetLineBalance extends Pick<BudgetLineState, "opened" | "schemeId" | "budgetLineId" | "name" | "amountCents" | "releasedCents" | "intakeClosed"> {
   readonly reservedCents: Cents;
   readonly committedCents: Cents;
   readonly paidCents: Cents;

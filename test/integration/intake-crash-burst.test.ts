@@ -12,6 +12,7 @@ import { type EventData, type RecordedEvent, streamIds } from "../../events/inde
 import { messageKeyOf, parseMessage } from "../../functions/intake/mime.ts";
 import { DynamoDbEventStore } from "../../functions/store/dynamodb-event-store.ts";
 import { localCredentials, localRegion } from "../../local/dynamodb-local.ts";
+import { eventually } from "../support/back-office.ts";
 import { compose, documentPdf, messageKeyIn, pseudoRandomBytes, sha256 } from "../support/mail.ts";
 
 /**
@@ -44,15 +45,8 @@ interface Runtime {
   output(): string;
 }
 
-/** Bounded polling; never a clock. */
-async function until<T>(probe: () => Promise<T>, accept: (value: T) => boolean, attempts = 1_200): Promise<T> {
-  let last = await probe();
-  for (let i = 0; i < attempts && !accept(last); i++) {
-    await new Promise((r) => setTimeout(r, 50));
-    last = await probe();
-  }
-  return last;
-}
+/** Bounded polling (1,200 tries 50 ms apart at the most); never a clock. */
+const until = <T>(probe: () => Promise<T>, accept: (value: T) => boolean): Promise<T> => eventually(probe, accept, 1_200);
 
 const alive = (pid: number) => {
   try {
