@@ -49,9 +49,8 @@ export const handler = httpRoute("RegisterApplication", { body: RegisterApplicat
   // A plan the intake registered before region numbers were bound has the region's own id and no binding.
   const byMail = regionNumber ? applicationIdForRegion(scheme.definition.id, regionNumber) : undefined;
   const [earlier] = byMail && byMail !== applicationId ? await events.readStream(streamIds.application(byMail), 1, 1) : [];
-  const regionStream = regionNumber ? streamIds.region(scheme.definition.id, regionNumber) : streamIds.region(scheme.definition.id, "-");
   try {
-    const { recorded, replayed } = await executeDecision<{ application: ApplicationState; line: BudgetLineState; region: RegionState }>({
+    const { recorded, replayed } = await executeDecision<{ application: ApplicationState; line: BudgetLineState; region?: RegionState }>({
       store: events,
       input,
       schemeId: scheme.definition.id,
@@ -60,7 +59,8 @@ export const handler = httpRoute("RegisterApplication", { body: RegisterApplicat
         application: { streamId: streamIds.application(applicationId), initial: initialApplicationState, evolve: evolveApplication },
         // Issue 15: the line's balance from its last event, not its whole history (a new application holds nothing on it).
         line: budgetLineStream(streamIds.budgetLine(scheme.definition.id, instrument.budgetLineId)),
-        region: { streamId: regionStream, initial: earlier ? { applicationId: byMail } : initialRegionState, evolve: evolveRegion },
+        // Read only for a plan that names a region number.
+        ...(regionNumber ? { region: { streamId: streamIds.region(scheme.definition.id, regionNumber), initial: earlier ? { applicationId: byMail } : initialRegionState, evolve: (state: RegionState | undefined, event: DomainEvent) => evolveRegion(state ?? initialRegionState, event) } } : {}),
       },
       decide: (states) => {
         const registration = decideRegisterApplication(
@@ -70,7 +70,7 @@ export const handler = httpRoute("RegisterApplication", { body: RegisterApplicat
           states.line,
         );
         const withContacts = withRegistrationContacts(registration, applicationId, body.contacts ?? []);
-        return regionNumber ? bindRegionNumber(withContacts, states.region, { schemeId: scheme.definition.id, regionNumber, applicationId }) : withContacts;
+        return regionNumber ? bindRegionNumber(withContacts, states.region ?? initialRegionState, { schemeId: scheme.definition.id, regionNumber, applicationId }) : withContacts;
       },
       streamOf: (event) => (event.type === "RegionNumberClaimed" ? "region" : "application"),
     });

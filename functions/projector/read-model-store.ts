@@ -130,21 +130,27 @@ export class DynamoDbReadModelStore implements ReadModelStore {
     };
   }
 
+  /** One Query of a list on the list index: the whole list, or the sort keys between two (inclusive), at most `limit` items. */
+  private queryList(projection: string, list: string, startKey: Record<string, unknown> | undefined, range?: { readonly from: string; readonly to: string; readonly limit: number }): Promise<QueryCommandOutput> {
+    return this.call("list documents", () =>
+      this.documents.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: readModelsTable.globalIndexes[0]!.indexName,
+          KeyConditionExpression: range ? "listPk = :l AND listSk BETWEEN :from AND :to" : "listPk = :l",
+          ExpressionAttributeValues: { ":l": `${projection}#${list}`, ...(range ? { ":from": range.from, ":to": range.to } : {}) },
+          ...(range ? { Limit: range.limit } : {}),
+          ExclusiveStartKey: startKey,
+        }),
+      ),
+    );
+  }
+
   async list(projection: string, list: string): Promise<unknown[]> {
     const docs: unknown[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
-      const page: QueryCommandOutput = await this.call("list documents", () =>
-        this.documents.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: readModelsTable.globalIndexes[0]!.indexName,
-            KeyConditionExpression: "listPk = :l",
-            ExpressionAttributeValues: { ":l": `${projection}#${list}` },
-            ExclusiveStartKey: startKey,
-          }),
-        ),
-      );
+      const page = await this.queryList(projection, list, startKey);
       for (const item of page.Items ?? []) docs.push(JSON.parse(item.doc as string));
       startKey = page.LastEvaluatedKey;
     } while (startKey);
@@ -162,19 +168,8 @@ export class DynamoDbReadModelStore implements ReadModelStore {
     let bytes = 0;
     let startKey: Record<string, unknown> | undefined;
     do {
-      const page: QueryCommandOutput = await this.call("list documents", () =>
-        this.documents.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: readModelsTable.globalIndexes[0]!.indexName,
-            KeyConditionExpression: "listPk = :l AND listSk BETWEEN :from AND :to",
-            ExpressionAttributeValues: { ":l": `${projection}#${list}`, ":from": range.from, ":to": range.to },
-            // One more than asked: whether more follow is then known without another round trip.
-            Limit: range.limit + 1 - docs.length,
-            ExclusiveStartKey: startKey,
-          }),
-        ),
-      );
+      // One more than asked: whether more follow is then known without another round trip.
+      const page = await this.queryList(projection, list, startKey, { from: range.from, to: range.to, limit: range.limit + 1 - docs.length });
       for (const item of page.Items ?? []) {
         const text = item.doc as string;
         const size = Buffer.byteLength(text, "utf8");

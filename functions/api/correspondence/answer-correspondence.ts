@@ -23,19 +23,17 @@ export const handler = httpRoute("AnswerCorrespondence", { path: CorrespondenceP
   const history = await deps.events.readStream(streamId);
   const mail = history.reduce((s, e) => evolveMailStream(s, e as DomainEvent), initialMailStreamState);
   const earlier = input.idempotencyKey ? history.find((e) => e.type === "CorrespondenceAnswered" && e.metadata.idempotencyKey === input.idempotencyKey && e.metadata.actor === input.caller.subject) : undefined;
-  if (!earlier) {
-    const found = answerFor(mail, messageKey);
-    if ("refusal" in found) throw refusalProblem((found.refusal as Extract<typeof found.refusal, { outcome: "refused" }>).refusal);
-  }
+  // A replay (the same Idempotency-Key) sends nothing: executeDecision below returns what was recorded.
+  const found = earlier ? undefined : answerFor(mail, messageKey);
+  if (found && "refusal" in found) throw refusalProblem((found.refusal as Extract<typeof found.refusal, { outcome: "refused" }>).refusal);
   const schemeId = mail.received!.schemeId;
   const scheme = schemeId ? deps.schemes.get(schemeId) : undefined;
   // The fund answers from the scheme's intake address; mail for no scheme from the address it was sent to.
   const from = scheme?.definition.intake.emailAddress ?? mail.received!.recipients[0];
   const mailer = mailerOf();
-  if (!earlier && (!mailer || !from)) throw new HttpProblem(409, "mail-not-configured", "this deployment sends no mail (no verified sending identity): answer by other means and dismiss the message with that reason");
+  if (found && (!mailer || !from)) throw new HttpProblem(409, "mail-not-configured", "this deployment sends no mail (no verified sending identity): answer by other means and dismiss the message with that reason");
   let outcome: { sent: true; answerId: string } | { sent: false; reason: string } = { sent: false, reason: "not sent" };
-  if (!earlier) {
-    const found = answerFor(mail, messageKey) as { answer: { to: string; subject: string; inReplyTo: string | null } };
+  if (found) {
     // One key per answer: a retry of this request writes the same outbox file locally.
     const key = answerKey(messageKey, input.idempotencyKey ?? String(history.length), input.body.text);
     try {
