@@ -33,9 +33,9 @@ export const effectiveDateRules: { readonly [T in EventType]: EffectiveDateRule 
   SchemeOpened: { kind: "scheme-term" },
   BudgetLineOpened: { kind: "scheme-term" },
   BudgetTrancheReleased: recorded("the board decision is free text, without a date field"),
-  BudgetReserved: decision("AwardGranted"),
-  BudgetCommitted: decision("AwardLetterIssued"),
-  BudgetReleased: decision("AwardLapsed", "GrantSettled", "ApplicationWithdrawn"),
+  BudgetReserved: decision("AwardGranted", "VsoSupplementAwarded", "ChangeRequestGranted"),
+  BudgetCommitted: decision("AwardLetterIssued", "ChangeRequestGranted"),
+  BudgetReleased: decision("AwardLapsed", "GrantSettled", "ApplicationWithdrawn", "ChangeRequestGranted"),
   BudgetLineIntakeClosed: decision("AwardGranted", "ApplicationRegistered"),
   ApplicationRegistered: field("receivedAt"),
   ApplicationDetailsRecorded: recorded("details carry no date of their own"),
@@ -81,6 +81,9 @@ export const effectiveDateRules: { readonly [T in EventType]: EffectiveDateRule 
   EvaluationFindingRecorded: field("date"),
   KnowledgeSessionAttended: recorded("the session is named, not dated"),
   OzoneModuleLoaded: field("loadedOn"),
+  ChangeRequestSubmitted: field("receivedOn"),
+  ChangeRequestGranted: field("decidedOn"),
+  ChangeRequestRefused: field("decidedOn"),
 };
 
 /** Where an event's effective date came from, as the report names it: `AwardGranted.decidedOn`, `recorded`, ... */

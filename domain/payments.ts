@@ -52,13 +52,28 @@ export const maskIban = (iban: string) => (iban.length < 9 ? "*".repeat(iban.len
 
 export type InvoiceStatus = "registered" | "approved" | "paid";
 
+/** A change request on the grant and where it stands (issue 13). */
+export interface ChangeRequestState {
+  readonly submitted: EventData<"ChangeRequestSubmitted">;
+  readonly status: "submitted" | "granted" | "refused";
+}
+
 export interface GrantState {
+  /**
+   * The grant as opened, with its amount and tranche plan as the last granted change request left
+   * them (issue 13): every decider reads the amended grant, the GrantOpened event itself stays as written.
+   */
   readonly opened?: EventData<"GrantOpened">;
   readonly invoices: Readonly<Record<string, { readonly trancheId: string; readonly amountCents: Cents; readonly registeredBy: string; readonly iban: string; readonly status: InvoiceStatus; readonly approvedBy?: string }>>;
   readonly paidCents: Cents;
   readonly finalReport?: { readonly status: "submitted" | "approved" | "returned"; readonly approvedEligibleCostsCents?: Cents };
   readonly settlement?: EventData<"GrantSettled">;
   readonly recoveredCents: Cents;
+  readonly changeRequests?: Readonly<Record<string, ChangeRequestState>>;
+  /** The cost lines as amended by granted shifts; absent while the application's own stand. */
+  readonly costLines?: EventData<"ChangeRequestGranted">["costLines"];
+  /** The end date as extended by a granted request; absent while the application's own stands. */
+  readonly plannedEndDate?: string;
 }
 
 export const initialGrantState: GrantState = { invoices: {}, paidCents: 0, recoveredCents: 0 };
@@ -72,7 +87,10 @@ export type GrantEventType =
   | "FinalReportApproved"
   | "FinalReportReturned"
   | "GrantSettled"
-  | "RecoveryReceived";
+  | "RecoveryReceived"
+  | "ChangeRequestSubmitted"
+  | "ChangeRequestGranted"
+  | "ChangeRequestRefused";
 
 export const grantEventTypes: ReadonlySet<string> = new Set<GrantEventType>([
   "GrantOpened",
@@ -84,6 +102,9 @@ export const grantEventTypes: ReadonlySet<string> = new Set<GrantEventType>([
   "FinalReportReturned",
   "GrantSettled",
   "RecoveryReceived",
+  "ChangeRequestSubmitted",
+  "ChangeRequestGranted",
+  "ChangeRequestRefused",
 ]);
 
 type GrantEvent = DomainEventOf<GrantEventType>;
@@ -116,6 +137,23 @@ export function evolveGrant(state: GrantState, event: DomainEvent): GrantState {
       return { ...state, settlement: event.data };
     case "RecoveryReceived":
       return { ...state, recoveredCents: state.recoveredCents + event.data.amountCents };
+    case "ChangeRequestSubmitted":
+      return { ...state, changeRequests: { ...state.changeRequests, [event.data.requestId]: { submitted: event.data, status: "submitted" } } };
+    case "ChangeRequestGranted": {
+      const d = event.data;
+      const request = state.changeRequests?.[d.requestId];
+      return {
+        ...state,
+        opened: state.opened && { ...state.opened, amountCents: d.amountCents, tranches: d.tranches },
+        ...(d.costLines ? { costLines: d.costLines } : {}),
+        ...(d.plannedEndDate ? { plannedEndDate: d.plannedEndDate } : {}),
+        changeRequests: request ? { ...state.changeRequests, [d.requestId]: { ...request, status: "granted" } } : state.changeRequests,
+      };
+    }
+    case "ChangeRequestRefused": {
+      const request = state.changeRequests?.[event.data.requestId];
+      return request ? { ...state, changeRequests: { ...state.changeRequests, [event.data.requestId]: { ...request, status: "refused" } } } : state;
+    }
     default: {
       const unhandled: never = event;
       throw new Error(`unhandled grant event ${JSON.stringify(unhandled)}`);
@@ -126,7 +164,7 @@ export function evolveGrant(state: GrantState, event: DomainEvent): GrantState {
 /** What is still to be recovered from the grantee. */
 export const recoveryOutstanding = (grant: GrantState) => (grant.settlement?.recoveryCents ?? 0) - grant.recoveredCents;
 
-const invoicedOn = (grant: GrantState, trancheId: string) =>
+export const invoicedOn = (grant: GrantState, trancheId: string) =>
   Object.values(grant.invoices)
     .filter((i) => i.trancheId === trancheId)
     .reduce((s, i) => s + i.amountCents, 0);

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { eventVersion } from "./contract.ts";
+import { type Upcaster, eventVersion } from "./contract.ts";
 import { Cents, Identifier, SchemeVersion } from "./primitives.ts";
 
 /**
@@ -50,3 +50,15 @@ export const BudgetLineIntakeClosedV1 = eventVersion(
   1,
   z.object({ schemeId: Identifier, budgetLineId: Identifier, availableCents: Cents, reason: z.string().min(1).max(500) }).strict(),
 );
+
+/**
+ * V2: a granted change request that lowers a grant (a decrease or partial withdrawal, issue 13)
+ * gives the difference back too. V1 payloads read as V2 unchanged: the reasons only widened.
+ */
+export const BudgetReleasedV2 = eventVersion(
+  "BudgetReleased",
+  2,
+  BudgetReleasedV1.schema.extend({ reason: z.enum(["withdrawn", "lapsed", "settled-lower", "change-request"]) }).strict(),
+);
+
+export const budgetReleasedV1ToV2: Upcaster = { type: "BudgetReleased", fromVersion: 1, upcast: (payload) => payload };

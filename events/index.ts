@@ -8,6 +8,8 @@ import {
   BudgetLineOpenedV1,
   BudgetReleasedV1,
   BudgetReservedV1,
+  BudgetReleasedV2,
+  budgetReleasedV1ToV2,
 } from "./budget-events.ts";
 import {
   ApplicationAssessedV1,
@@ -48,6 +50,7 @@ import {
   PaymentMadeV1,
   RecoveryReceivedV1,
 } from "./payment-events.ts";
+import { ChangeRequestGrantedV1, ChangeRequestRefusedV1, ChangeRequestSubmittedV1 } from "./change-request-events.ts";
 import { EvaluationFindingRecordedV1, HubClassifiedV1, KnowledgeSessionAttendedV1, OzoneModuleLoadedV1, SelfEvaluationSubmittedV1 } from "./evaluation-events.ts";
 
 export * from "./contract.ts";
@@ -61,7 +64,7 @@ export const currentEvents = {
   BudgetTrancheReleased: BudgetTrancheReleasedV1,
   BudgetReserved: BudgetReservedV1,
   BudgetCommitted: BudgetCommittedV1,
-  BudgetReleased: BudgetReleasedV1,
+  BudgetReleased: BudgetReleasedV2,
   BudgetLineIntakeClosed: BudgetLineIntakeClosedV1,
   ApplicationRegistered: ApplicationRegisteredV2,
   ApplicationDetailsRecorded: ApplicationDetailsRecordedV1,
@@ -107,11 +110,14 @@ export const currentEvents = {
   EvaluationFindingRecorded: EvaluationFindingRecordedV1,
   KnowledgeSessionAttended: KnowledgeSessionAttendedV1,
   OzoneModuleLoaded: OzoneModuleLoadedV1,
+  ChangeRequestSubmitted: ChangeRequestSubmittedV1,
+  ChangeRequestGranted: ChangeRequestGrantedV1,
+  ChangeRequestRefused: ChangeRequestRefusedV1,
 } as const;
 
 export const eventCatalogue = new EventCatalogue(
-  [...Object.values(currentEvents), ApplicationRegisteredV1],
-  [applicationRegisteredV1ToV2],
+  [...Object.values(currentEvents), ApplicationRegisteredV1, BudgetReleasedV1],
+  [applicationRegisteredV1ToV2, budgetReleasedV1ToV2],
 );
 
 export type EventType = keyof typeof currentEvents;

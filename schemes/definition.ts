@@ -211,6 +211,15 @@ const VsoSupplement = z.strictObject({
   ruleIds: RuleIds,
 });
 
+/**
+ * Issue 13: which change requests ("wijzigingsverzoek") an awarded grant takes. An increase needs a
+ * basis the scheme defines (R-ST-03: `vsoSupplement`); the others are checked against the grant.
+ */
+const ChangeRequests = z.strictObject({
+  kinds: z.array(z.enum(["increase", "cost-line-shift", "end-date-extension", "decrease"])).min(1),
+  ruleIds: RuleIds,
+});
+
 const EvaluationCriterion = z.strictObject({
   id: Id,
   number: z.number().int().positive(),
@@ -279,6 +288,7 @@ const SchemeShape = z.strictObject({
   decisionDeadlineWarningDays: z.number().int().positive().nullable(),
   paymentSchedule: PaymentSchedule,
   vsoSupplement: VsoSupplement.optional(),
+  changeRequests: ChangeRequests.optional(),
   evaluationCriteria: z.array(EvaluationCriterion),
   allocationMatrix: AllocationMatrix.optional(),
   commitments: z.array(Commitment),
