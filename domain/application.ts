@@ -564,6 +564,8 @@ export function decideVsoSupplement(
   if (closed) return closed;
   const supplement = scheme.definition.vsoSupplement;
   if (!supplement || supplement.instrumentId !== state.registration!.instrumentId) return refuse("invalid", `scheme ${scheme.definition.id} has no VSO supplement for this instrument`, { ruleIds: ["R-ST-03"] });
+  // Issue 13: after the award letter (the seed's order) the supplement is a change request on the grant.
+  if (state.status === "granted") return refuse("invalid", `the award letter for ${command.applicationId} has gone; the VSO supplement is asked for as a change request on grant ${state.grantId}`, { ruleIds: ["R-ST-03"], details: { grantId: state.grantId } });
   if (state.status !== "awarded") return refuse("invalid", `only an approved region whose award letter is still to come can ask for the supplement; application ${command.applicationId} is ${state.status}`, { ruleIds: ["R-ST-03"] });
   if (command.requestedOn > supplement.requestLatestDate) return refuse("closed", `change requests for the VSO supplement closed on ${supplement.requestLatestDate}`, { ruleIds: ["R-ST-03"] });
   const amountCents = supplement.perPupilCents * command.pupilCount;

@@ -265,7 +265,7 @@ const asProblem = (x: Amendment | Problem) => (isProblem(x) ? x : undefined);
 
 /** The recorded code of a refusal by the rules: what a retried request is answered with again. */
 function recordedCode(code: RefusalCode): EventData<"ChangeRequestRefused">["code"] {
-  return code === "closed" || code === "budget-exhausted" ? code : "invalid";
+  return code === "closed" || code === "budget-exhausted" || code === "ineligible" ? code : "invalid";
 }
 
 // ---------------------------------------------------------------------------------------------

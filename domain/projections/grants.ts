@@ -20,6 +20,34 @@ export interface Payout {
   readonly eventIds: ReadonlyArray<string>;
 }
 
+/** A change request on the grant and its outcome (issue 13); at most MAX_CHANGE_REQUESTS_PER_GRANT per grant. */
+export interface ChangeRequestView {
+  readonly requestId: string;
+  readonly kind: EventData<"ChangeRequestSubmitted">["change"]["kind"];
+  readonly receivedOn: string;
+  readonly change: EventData<"ChangeRequestSubmitted">["change"];
+  readonly explanation: string | null;
+  readonly documentRef: string | null;
+  readonly status: "submitted" | "granted" | "refused";
+  readonly decidedOn: string | null;
+  readonly refusal: { readonly refusedBy: "rules" | "staff"; readonly reasons: ReadonlyArray<string>; readonly ruleIds: ReadonlyArray<string> } | null;
+  readonly eventIds: ReadonlyArray<string>;
+}
+
+/** One amendment in the grant's history: what a granted change request changed, with its derivation. */
+export interface AmendmentView {
+  readonly requestId: string;
+  readonly kind: EventData<"ChangeRequestGranted">["kind"];
+  readonly decidedOn: string;
+  readonly previousAmountCents: number;
+  readonly amountCents: number;
+  readonly trancheAmounts: Readonly<Record<string, number>>;
+  readonly budgetEffect: EventData<"ChangeRequestGranted">["budgetEffect"];
+  readonly formula: string;
+  readonly ruleIds: ReadonlyArray<string>;
+  readonly eventId: string;
+}
+
 export interface GrantView {
   readonly grantId: string;
   readonly applicationId: string;
@@ -27,7 +55,10 @@ export interface GrantView {
   readonly technohub: string;
   readonly instrumentId: string;
   readonly budgetLineId: string;
+  /** The grant's amount now: as awarded, or as the last granted change request left it (issue 13). */
   readonly awardCents: number;
+  /** The amount the award letter opened the grant with. */
+  readonly openedAmountCents?: number;
   readonly openedOn: string;
   readonly tranches: EventData<"GrantOpened">["tranches"];
   readonly invoices: ReadonlyArray<{
@@ -48,6 +79,12 @@ export interface GrantView {
   readonly recoveredCents: number;
   readonly status: "open" | "settled" | "recovery-due" | "closed";
   readonly payouts: ReadonlyArray<Payout>;
+  /** Issue 13: the change requests, the amendments they made, and what those amended. */
+  readonly changeRequests?: ReadonlyArray<ChangeRequestView>;
+  readonly amendments?: ReadonlyArray<AmendmentView>;
+  readonly costLines?: EventData<"ChangeRequestGranted">["costLines"];
+  readonly plannedEndDate?: string | null;
+  readonly commitmentsAdded?: EventData<"ChangeRequestGranted">["commitmentsAdded"];
   readonly version: number;
 }
 
@@ -69,7 +106,7 @@ export const grantsProjection = defineProjection<GrantView>({
       return {
         grantId: d.grantId, applicationId: d.applicationId, schemeId: d.schemeId, technohub: d.technohub, instrumentId: d.instrumentId, budgetLineId: d.budgetLineId,
         awardCents: d.amountCents, openedOn: d.openedOn, tranches: d.tranches, invoices: [], paidCents: 0, finalReport: null, settlement: null, recoveredCents: 0,
-        status: "open", payouts: [], version: event.version,
+        status: "open", payouts: [], openedAmountCents: d.amountCents, changeRequests: [], amendments: [], costLines: null, plannedEndDate: null, commitmentsAdded: [], version: event.version,
       };
     }
     if (!view) return undefined;
@@ -112,6 +149,36 @@ export const grantsProjection = defineProjection<GrantView>({
             ibanMasked: null, invoiceNumber: null, registeredBy: event.metadata.actor, approvedBy: null, bankReference: e.data.bankReference, valueDate: e.data.receivedOn, eventIds: [event.eventId],
           };
           return { ...view, recoveredCents: view.recoveredCents + e.data.amountCents, payouts: [...view.payouts, payout] };
+        }
+        case "ChangeRequestSubmitted": {
+          const d = e.data;
+          const request: ChangeRequestView = {
+            requestId: d.requestId, kind: d.change.kind, receivedOn: d.receivedOn, change: d.change, explanation: d.explanation, documentRef: d.documentRef,
+            status: "submitted", decidedOn: null, refusal: null, eventIds: [event.eventId],
+          };
+          return { ...view, changeRequests: [...(view.changeRequests ?? []), request] };
+        }
+        case "ChangeRequestGranted": {
+          const d = e.data;
+          const amendment: AmendmentView = {
+            requestId: d.requestId, kind: d.kind, decidedOn: d.decidedOn, previousAmountCents: d.previousAmountCents, amountCents: d.amountCents,
+            trancheAmounts: Object.fromEntries(d.tranches.map((t) => [t.trancheId, t.amountCents])), budgetEffect: d.budgetEffect, formula: d.derivation.formula, ruleIds: d.derivation.ruleIds, eventId: event.eventId,
+          };
+          return {
+            ...view,
+            awardCents: d.amountCents,
+            tranches: d.tranches,
+            ...(d.costLines ? { costLines: d.costLines } : {}),
+            ...(d.plannedEndDate ? { plannedEndDate: d.plannedEndDate } : {}),
+            commitmentsAdded: [...(view.commitmentsAdded ?? []), ...d.commitmentsAdded],
+            changeRequests: (view.changeRequests ?? []).map((r) => (r.requestId === d.requestId ? { ...r, status: "granted" as const, decidedOn: d.decidedOn, eventIds: [...r.eventIds, event.eventId] } : r)),
+            amendments: [...(view.amendments ?? []), amendment],
+          };
+        }
+        case "ChangeRequestRefused": {
+          const d = e.data;
+          const refusal = { refusedBy: d.refusedBy, reasons: d.reasons, ruleIds: d.ruleIds };
+          return { ...view, changeRequests: (view.changeRequests ?? []).map((r) => (r.requestId === d.requestId ? { ...r, status: "refused" as const, decidedOn: d.decidedOn, refusal, eventIds: [...r.eventIds, event.eventId] } : r)) };
         }
         default:
           return view;

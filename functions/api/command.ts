@@ -353,6 +353,11 @@ function replayOf(events: ReadonlyArray<RecordedEvent>, request: RequestIdentity
 
 /** A retried request whose first attempt was recorded as refused gets the same refusal again. */
 function refusalOfReplay(replay: ReadonlyArray<RecordedEvent>): void {
+  // Issue 13: a change request the rules refused on arrival is answered with that refusal again.
+  const byRules = replay.find((e) => e.type === "ChangeRequestRefused" && (e.data as { refusedBy: string }).refusedBy === "rules") as
+    | RecordedEvent<"ChangeRequestRefused", { code: "closed" | "invalid" | "ineligible" | "budget-exhausted"; reasons: string[]; ruleIds: string[]; requestId: string }>
+    | undefined;
+  if (byRules) throw refusalProblem({ code: byRules.data.code, reason: byRules.data.reasons[0]!, ruleIds: byRules.data.ruleIds, details: { requestId: byRules.data.requestId } });
   const refused = replay.find((e) => e.type === "ApplicationRefused") as RecordedEvent<"ApplicationRefused", { code: string; reason: string; ruleIds: string[]; applicationId: string }> | undefined;
   if (!refused) return;
   const refusal: Refusal = {

@@ -43,6 +43,8 @@ import "./evaluation/record-finding.ts";
 import "./evaluation/record-ozone-module.ts";
 import "./evaluation/record-session-attendance.ts";
 import "./evaluation/submit-self-evaluation.ts";
+import "./grants/submit-change-request.ts";
+import "./grants/decide-change-request.ts";
 
 const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: "input", unrepresentable: "any" });
 

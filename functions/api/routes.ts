@@ -76,6 +76,9 @@ export const apiRoutes = [
   { id: "GetEvaluationOverview", method: "GET", path: "/schemes/{schemeId}/evaluation", entry: "functions/api/evaluation/get-evaluation-overview.ts", roles: everyone, writes: false },
   { id: "ListHubs", method: "GET", path: "/hubs", entry: "functions/api/evaluation/list-hubs.ts", roles: everyone, writes: false },
   { id: "GetOpenApi", method: "GET", path: "/openapi.json", entry: "functions/api/get-openapi.ts", roles: everyone, writes: false },
+  // Issue 13: change requests on an awarded grant.
+  { id: "SubmitChangeRequest", method: "POST", path: "/grants/{grantId}/change-requests", entry: "functions/api/grants/submit-change-request.ts", roles: staffThatRecord, writes: true },
+  { id: "DecideChangeRequest", method: "POST", path: "/grants/{grantId}/change-requests/{requestId}/decision", entry: "functions/api/grants/decide-change-request.ts", roles: committee, writes: true },
 ] as const satisfies ReadonlyArray<ApiRoute>;
 
 export type RouteId = (typeof apiRoutes)[number]["id"];

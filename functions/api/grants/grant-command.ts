@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { type ApplicationState, evolveApplication, initialApplicationState } from "../../../domain/application.ts";
 import type { BudgetLineState } from "../../../domain/budget.ts";
 import { localDate } from "../../../domain/calendar.ts";
 import type { Decision } from "../../../domain/decision.ts";
@@ -10,8 +11,11 @@ import { budgetLineStream, executeDecision } from "../command.ts";
 import { type Caller, HttpProblem, type HttpResult, httpRoute } from "../http.ts";
 import type { RouteId } from "../routes.ts";
 
-/** `application` is read, never written: it carries the application's position on the line when its last budget event came with it (issue 15). */
-export type GrantStreams = { grant: GrantState; line: BudgetLineState; application: null };
+/**
+ * `application` is read, never written: it carries the application's position on the line when its
+ * last budget event came with it (issue 15), and the details a change request is checked against (issue 13).
+ */
+export type GrantStreams = { grant: GrantState; line: BudgetLineState; application: ApplicationState };
 
 export interface GrantCommandContext<B, P> {
   readonly states: GrantStreams;
@@ -50,7 +54,7 @@ export function grantCommand<B, P extends { grantId: string }>(spec: {
       streams: {
         grant: { streamId: streamIds.grant(grantId), initial: initialGrantState, evolve: evolveGrant },
         line: budgetLineStream(streamIds.budgetLine(opened.schemeId, opened.budgetLineId), { applicationId: opened.applicationId, partners: ["grant", "application"] }),
-        application: { streamId: streamIds.application(opened.applicationId), initial: null, evolve: (s) => s },
+        application: { streamId: streamIds.application(opened.applicationId), initial: initialApplicationState, evolve: evolveApplication },
       },
       decide: (states) => spec.decide({ states, scheme, body: input.body, path: input.path, caller: input.caller, today, newId: deps.newId }),
       streamOf: (event) => (event.type.startsWith("Budget") ? "line" : "grant"),
