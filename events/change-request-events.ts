@@ -95,7 +95,7 @@ export const ChangeRequestRefusedV1 = eventVersion(
       requestId: Identifier,
       refusedBy: z.enum(["rules", "staff"]),
       /** For a refusal by the rules, the refusal's code (so a retried request gets the same answer). */
-      code: z.enum(["closed", "invalid", "budget-exhausted", "refused"]),
+      code: z.enum(["closed", "invalid", "ineligible", "budget-exhausted", "refused"]),
       decidedOn: CalendarDate,
       reasons: z.array(Text).min(1).max(20),
       ruleIds: RuleIds,
