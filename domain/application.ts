@@ -1,5 +1,5 @@
 import type { DomainEvent, DomainEventOf, EventData } from "../events/index.ts";
-import { type BudgetLineState, availableCents, grantsOnLineOtherThan } from "./budget.ts";
+import { type BudgetLineState, availableCents, grantsOnLineOtherThan, positionOf } from "./budget.ts";
 import { localDate } from "./calendar.ts";
 import { type Decision, accept, refuse, refuseAndRecord } from "./decision.ts";
 import { type AssessmentInput, amountsBeyondMoney, eligibleCosts, maximumAmount, runChecks } from "./eligibility.ts";
@@ -436,8 +436,20 @@ export function decideCommitteeDecision(
 // ---------------------------------------------------------------------------------------------
 // After the award: withdrawal, start, lapse, award letter (R-TH-11, R-TH-13, R-VD-04, R-X-02)
 
-function release(state: ApplicationState, scheme: SchemeUnderDecision, reason: "withdrawn" | "lapsed"): Array<BudgetEvent<"BudgetReleased">> {
-  if (!state.award) return [];
+/**
+ * What the application holds on its line: its position there when the decision read the line (a
+ * granted change request may have raised or lowered it, issue 13), else its award.
+ */
+function heldCents(state: ApplicationState, line?: BudgetLineState): Cents {
+  if (!state.award) return 0;
+  if (!line) return state.award.amountCents;
+  const position = positionOf(line, state.registration!.applicationId);
+  return (state.status === "granted" ? position.committed : position.reserved) ?? 0;
+}
+
+function release(state: ApplicationState, scheme: SchemeUnderDecision, reason: "withdrawn" | "lapsed", line?: BudgetLineState): Array<BudgetEvent<"BudgetReleased">> {
+  const held = heldCents(state, line);
+  if (!state.award || held === 0) return [];
   return [
     {
       type: "BudgetReleased",
@@ -445,7 +457,7 @@ function release(state: ApplicationState, scheme: SchemeUnderDecision, reason: "
         schemeId: scheme.definition.id,
         budgetLineId: state.award.budgetLineId,
         applicationId: state.registration!.applicationId,
-        amountCents: state.award.amountCents,
+        amountCents: held,
         from: state.status === "granted" ? "committed" : "reserved",
         reason,
       },
@@ -458,12 +470,13 @@ export function decideWithdraw(
   state: ApplicationState,
   command: { applicationId: string; reason: string },
   scheme: SchemeUnderDecision,
+  line?: BudgetLineState,
 ): Decision<AppEvent<"ApplicationWithdrawn"> | BudgetEvent<"BudgetReleased">> {
   const closed = requireOpen(state, command.applicationId);
   if (closed) return closed;
-  const released = release(state, scheme, "withdrawn");
+  const released = release(state, scheme, "withdrawn", line);
   return accept<AppEvent<"ApplicationWithdrawn"> | BudgetEvent<"BudgetReleased">>(
-    { type: "ApplicationWithdrawn", data: { applicationId: command.applicationId, reason: command.reason, releasedCents: state.award?.amountCents ?? 0 } },
+    { type: "ApplicationWithdrawn", data: { applicationId: command.applicationId, reason: command.reason, releasedCents: heldCents(state, line) } },
     ...released,
   );
 }
@@ -481,6 +494,7 @@ export function decideLapse(
   state: ApplicationState,
   command: { applicationId: string; today: string },
   scheme: SchemeUnderDecision,
+  line?: BudgetLineState,
 ): Decision<AppEvent<"AwardLapsed"> | BudgetEvent<"BudgetReleased">> {
   const closed = requireOpen(state, command.applicationId);
   if (closed) return closed;
@@ -491,8 +505,8 @@ export function decideLapse(
   if (state.projectStartedOn && state.projectStartedOn <= check.latestDate) return refuse("invalid", `the project started on ${state.projectStartedOn}`, { ruleIds: ["R-TH-11"] });
   if (command.today <= check.latestDate) return refuse("invalid", `the project may still start until ${check.latestDate}`, { ruleIds: ["R-TH-11"] });
   return accept<AppEvent<"AwardLapsed"> | BudgetEvent<"BudgetReleased">>(
-    { type: "AwardLapsed", data: { applicationId: command.applicationId, latestStartDate: check.latestDate, lapsedOn: command.today, releasedCents: state.award!.amountCents, ruleIds: ["R-TH-11"] } },
-    ...release(state, scheme, "lapsed"),
+    { type: "AwardLapsed", data: { applicationId: command.applicationId, latestStartDate: check.latestDate, lapsedOn: command.today, releasedCents: heldCents(state, line), ruleIds: ["R-TH-11"] } },
+    ...release(state, scheme, "lapsed", line),
   );
 }
 

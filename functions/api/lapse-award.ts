@@ -7,5 +7,5 @@ import { applicationCommand, notAfterToday } from "./application-command.ts";
 export const handler = applicationCommand({
   routeId: "LapseAward",
   body: z.object({ lapsedOn: CalendarDate.optional() }).strict(),
-  decide: ({ states, body, applicationId, scheme, today }) => decideLapse(states.application, { applicationId, today: notAfterToday(body.lapsedOn, today, "lapsedOn") }, scheme),
+  decide: ({ states, body, applicationId, scheme, today }) => decideLapse(states.application, { applicationId, today: notAfterToday(body.lapsedOn, today, "lapsedOn") }, scheme, states.line),
 });

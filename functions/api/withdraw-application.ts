@@ -6,5 +6,5 @@ import { applicationCommand } from "./application-command.ts";
 export const handler = applicationCommand({
   routeId: "WithdrawApplication",
   body: z.object({ reason: z.string().trim().min(1).max(2000) }).strict(),
-  decide: ({ states, body, applicationId, scheme }) => decideWithdraw(states.application, { applicationId, reason: body.reason }, scheme),
+  decide: ({ states, body, applicationId, scheme }) => decideWithdraw(states.application, { applicationId, reason: body.reason }, scheme, states.line),
 });

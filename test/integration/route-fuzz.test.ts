@@ -60,6 +60,8 @@ interface World {
   approvedInvoice: string;
   /** Issue 12: mail kept as correspondence (a question; a stranger's follow-up to `registered`). */
   correspondence: string[];
+  /** Issue 13: a change request on `granted`, submitted and not yet decided. */
+  changeRequest: string;
 }
 let world: World;
 
@@ -121,7 +123,8 @@ async function buildWorld(): Promise<World> {
   await backOffice.settle();
   const question = await sendMail(backOffice.smtpUrl, { from: "vraag@fuzz.example", to: "technohubs@intake.aeno.local", subject: "Vraag", text: "?" });
   const stranger = await sendMail(backOffice.smtpUrl, { from: "vreemde@fuzz.example", to: "technohubs@intake.aeno.local", subject: `Re: [APP-${registered}]`, text: "aanvulling" });
-  return { granted, queued, registered, hub, hubKey, sterk, awarded, registeredInvoice, approvedInvoice, correspondence: [question.messageKey, stranger.messageKey] };
+  const changeRequest = (await staff.expect("intake", "POST", `/grants/${granted}/change-requests`, { change: { kind: "decrease", decreaseCents: 100 }, receivedOn: "2021-04-01" }, 201)).body.recorded[0].data.requestId;
+  return { granted, queued, registered, hub, hubKey, sterk, awarded, registeredInvoice, approvedInvoice, correspondence: [question.messageKey, stranger.messageKey], changeRequest };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -211,6 +214,18 @@ function bodyHint(routeId: RouteId, derived: fc.Arbitrary<unknown>): fc.Arbitrar
         const b = body as { criteria: object[]; corrects: unknown };
         return { ...b, corrects: first ? null : b.corrects, criteria: criterionIds.map((criterionId, i) => ({ ...b.criteria[i % b.criteria.length], criterionId })) };
       });
+    // Issue 13: change requests the world's grant can take (or that the rules refuse and record), and decisions on them.
+    case "SubmitChangeRequest":
+      return fc.record({
+        change: fc.oneof(
+          fc.record({ kind: fc.constant("decrease"), decreaseCents: fc.integer({ min: 1, max: 10_000 }) }),
+          fc.record({ kind: fc.constant("end-date-extension"), newEndDate: fc.constantFrom("2021-12-31", "2022-06-30") }),
+          fc.record({ kind: fc.constant("cost-line-shift"), shifts: fc.constant([{ fromLineId: "staff", toLineId: "staff", amountCents: 100 }]) }),
+        ),
+        receivedOn: fc.constantFrom("2021-04-01", "2019-09-16", "2019-10-01"),
+      });
+    case "DecideChangeRequest":
+      return fc.constantFrom({ decision: "grant" }, { decision: "refuse", reasons: ["fuzz"] });
     default:
       return undefined;
   }
@@ -464,6 +479,8 @@ function realTargets(name: string, routeId: string): string[] {
       return [world.hubKey, hubKeyOf("Technohub Fuzz")];
     case "messageKey":
       return [...world.correspondence, "0".repeat(64)];
+    case "requestId":
+      return [world.changeRequest];
     default:
       return [];
   }
@@ -482,6 +499,7 @@ const paramValue = (name: string, routeId: string) =>
 function coherentParams(names: ReadonlyArray<string>): fc.Arbitrary<Record<string, string>> | undefined {
   const has = (...n: string[]) => n.every((x) => names.includes(x));
   if (has("grantId", "invoiceId")) return fc.constantFrom({ grantId: world.granted, invoiceId: world.registeredInvoice }, { grantId: world.granted, invoiceId: world.approvedInvoice });
+  if (has("grantId", "requestId")) return fc.constant({ grantId: world.granted, requestId: world.changeRequest });
   if (has("schemeId", "hubKey")) return fc.constant({ schemeId: "verduurzamen-2025", hubKey: world.hubKey });
   if (has("schemeId", "budgetLineId")) return fc.constantFrom(...schemes.all().flatMap((x) => x.definition.budgetLines.map((l) => ({ schemeId: x.definition.id, budgetLineId: l.id }))));
   if (has("schemeId", "roundId")) return fc.constantFrom(...schemes.all().flatMap((x) => x.definition.committeeRounds.map((r) => ({ schemeId: x.definition.id, roundId: r.id }))));
@@ -599,6 +617,9 @@ const excerpt = (text: string | undefined, n = 300) => (text === undefined ? "(n
 
 /** A refusal the domain records on purpose (R-X-05, R-TH-01, R-X-02): the submission and its refusal, nothing else. */
 function isRecordedRefusal(status: number, body: any, written: RecordedEvent[]): boolean {
+  // Issue 13: a change request the rules refuse on arrival is kept with its refusal.
+  const changeRequest = new Set(["ChangeRequestSubmitted", "ChangeRequestRefused"]);
+  if ((status === 409 || status === 422) && written.some((e) => e.type === "ChangeRequestRefused") && written.every((e) => changeRequest.has(e.type))) return true;
   if (status !== 409 || !["closed", "budget-exhausted"].includes(body?.title)) return false;
   const allowed = new Set(["ApplicationRegistered", "ApplicationSectionsReceived", "ApplicationRefused", "BudgetLineIntakeClosed"]);
   return written.some((e) => e.type === "ApplicationRefused") && written.every((e) => allowed.has(e.type));

@@ -83,8 +83,9 @@ describe("R-X-04 effective dates: one rule per event type", () => {
     expect(effectiveDateRules.ApplicationRegistered).toEqual({ kind: "field", field: "receivedAt" });
     expect(effectiveDateRules.AwardGranted).toEqual({ kind: "field", field: "decidedOn" });
     expect(effectiveDateRules.PaymentMade).toEqual({ kind: "field", field: "valueDate" });
-    expect(effectiveDateRules.BudgetReserved).toEqual({ kind: "decision", of: ["AwardGranted"] });
-    expect(effectiveDateRules.BudgetCommitted).toEqual({ kind: "decision", of: ["AwardLetterIssued"] });
+    // Issue 13: a VSO supplement's reservation and a granted change request's budget moves are dated by their decision too.
+    expect(effectiveDateRules.BudgetReserved).toEqual({ kind: "decision", of: ["AwardGranted", "VsoSupplementAwarded", "ChangeRequestGranted"] });
+    expect(effectiveDateRules.BudgetCommitted).toEqual({ kind: "decision", of: ["AwardLetterIssued", "ChangeRequestGranted"] });
     expect(effectiveDateRules.BudgetPaid).toEqual({ kind: "decision", of: ["PaymentMade"] });
 
     const registered = recorded("ApplicationRegistered", { receivedAt: "2021-01-20T09:00:00.000Z" }, "2026-11-30T10:00:00.000Z");
