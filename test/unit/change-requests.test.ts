@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { initialApplicationState } from "../../domain/application.ts";
+import { decideWithdraw, evolveApplication, initialApplicationState } from "../../domain/application.ts";
 import { availableCents, committedCents, foldBudgetLine, initialBudgetLineState } from "../../domain/budget.ts";
 import { amendedPaymentPlan, decideChangeRequest, decideSubmitChangeRequest } from "../../domain/change-requests.ts";
 import { type GrantState, evolveGrant, initialGrantState, paymentPlan } from "../../domain/payments.ts";
@@ -132,5 +132,19 @@ describe("change request deciders", () => {
     const beyond = refused(submitted("2019-11-01", { kind: "end-date-extension", newEndDate: "2024-01-01" }));
     expect(beyond.refusal).toMatchObject({ code: "closed", reason: "projects of regional-plan end on 2023-12-31 at the latest", ruleIds: ["R-ST-01"] });
     expect(accepted(submitted("2019-11-01", { kind: "end-date-extension", newEndDate: "2023-12-31" })).length).toBe(1);
+  });
+});
+
+describe("after an amended grant", () => {
+  it("R-X-02 a withdrawal releases what the application holds on its line (award plus a granted increase), not the award as first decided", () => {
+    const application = [
+      { type: "ApplicationRegistered", data: { applicationId: "g-1", schemeId: sterk.definition.id, schemeVersion: sterk.version, instrumentId: "regional-plan", technohub: { name: "Regio", region: "STO19001" }, applicant: { companyName: "Vmbo", chamberOfCommerceNumber: null }, requestedAmountCents: 90_000_000, receivedAt: "2019-03-20T12:00:00.000Z" } },
+      { type: "AwardGranted", data: { applicationId: "g-1", roundId: "regional-plans-2019", membersPresent: ["DUS-I"], decidedOn: "2019-07-01", amountCents: 90_000_000, budgetLineId: "regional-plans", derivation: { formula: "f", inputs: {}, ruleIds: [], schemeVersion: sterk.version } } },
+      { type: "AwardLetterIssued", data: { applicationId: "g-1", grantId: "g-1", amountCents: 90_000_000, issuedOn: "2019-07-01", commitments: [] } },
+    ].reduce((s, e) => evolveApplication(s, e as DomainEvent), initialApplicationState);
+    const line = lineOf(100_000_000, 94_768_500);
+    const events = accepted(decideWithdraw(application, { applicationId: "g-1", reason: "the region stopped" }, sterk, line));
+    expect(events.map((e) => [e.type, (e.data as { amountCents?: number; releasedCents?: number }).amountCents ?? (e.data as { releasedCents: number }).releasedCents])).toEqual([["ApplicationWithdrawn", 94_768_500], ["BudgetReleased", 94_768_500]]);
+    expect(committedCents(foldBudgetLine(line, events as DomainEvent[]))).toBe(0);
   });
 });
