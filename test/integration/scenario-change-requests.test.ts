@@ -86,6 +86,11 @@ describe("change requests after the award (issue 13)", () => {
     // "Tot 1 oktober 2019": a request that reaches the fund on 1 October is late; it is kept, refused with the reason.
     const late = await submit(region, { change: { ...vso, basis: { ...vso.basis, partnerSchool: "VSO Het Anker" } }, receivedOn: "2019-10-01" }, 409);
     expect(late.body).toMatchObject({ title: "closed", ruleIds: ["R-ST-03"], detail: "change requests for the VSO supplement closed on 2019-09-30; this one arrived on 2019-10-01" });
+    // Retried under one Idempotency-Key, a refused request is answered with its refusal again and recorded once.
+    const lateOnce = { change: { ...vso, basis: { ...vso.basis, partnerSchool: "VSO Het Anker" } }, receivedOn: "2019-10-02" };
+    const first = await staff.expect("intake", "POST", `/grants/${region}/change-requests`, lateOnce, 409, { "idempotency-key": "late-anker" });
+    const retried = await staff.expect("intake", "POST", `/grants/${region}/change-requests`, lateOnce, 409, { "idempotency-key": "late-anker" });
+    expect(retried.body.detail).toBe(first.body.detail);
 
     const granted = await decide(region, requestId, { decision: "grant", decidedOn: "2019-09-30" }, 200);
     expect(granted.body.recorded.map((e: { type: string }) => e.type)).toEqual(["ChangeRequestGranted", "BudgetReserved", "BudgetCommitted"]);
@@ -97,7 +102,7 @@ describe("change requests after the award (issue 13)", () => {
     });
     await decide(region, requestId, { decision: "grant", decidedOn: "2019-09-30" }, 409);
 
-    const view = await grantView(region, 5);
+    const view = await grantView(region, 7);
     expect(view.awardCents).toBe(94_768_500);
     expect(view.openedAmountCents).toBe(90_000_000);
     // R-ST-04: four equal yearly tranches of the new amount (nothing paid yet in 2019).
@@ -105,6 +110,7 @@ describe("change requests after the award (issue 13)", () => {
     expect(view.changeRequests.map((r: any) => [r.status, r.receivedOn, r.refusal?.reasons ?? null])).toEqual([
       ["granted", "2019-09-16", null],
       ["refused", "2019-10-01", ["change requests for the VSO supplement closed on 2019-09-30; this one arrived on 2019-10-01"]],
+      ["refused", "2019-10-02", ["change requests for the VSO supplement closed on 2019-09-30; this one arrived on 2019-10-02"]],
     ]);
     expect(view.amendments).toEqual([expect.objectContaining({ requestId, kind: "increase", previousAmountCents: 90_000_000, amountCents: 94_768_500 })]);
     expect(view.commitmentsAdded).toEqual([expect.objectContaining({ ruleIds: ["R-ST-03", "R-ST-06"] })]);
