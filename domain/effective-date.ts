@@ -36,7 +36,7 @@ export const effectiveDateRules: { readonly [T in EventType]: EffectiveDateRule 
   BudgetReserved: decision("AwardGranted"),
   BudgetCommitted: decision("AwardLetterIssued"),
   BudgetReleased: decision("AwardLapsed", "GrantSettled", "ApplicationWithdrawn"),
-  BudgetLineIntakeClosed: decision("AwardGranted", "ApplicationRegistered"),
+  BudgetLineIntakeClosed: decision("AwardGranted", "ApplicationRegistered", "BudgetLineLowered", "BudgetTrancheReleaseCorrected", "BudgetTransferredOut"),
   ApplicationRegistered: field("receivedAt"),
   ApplicationDetailsRecorded: recorded("details carry no date of their own"),
   ApplicationSectionsReceived: field("receivedAt"),
@@ -81,6 +81,11 @@ export const effectiveDateRules: { readonly [T in EventType]: EffectiveDateRule 
   EvaluationFindingRecorded: field("date"),
   KnowledgeSessionAttended: recorded("the session is named, not dated"),
   OzoneModuleLoaded: field("loadedOn"),
+  // The board's budget decisions (issue 13) take effect on the day the board decided.
+  BudgetLineLowered: field("decidedOn"),
+  BudgetTrancheReleaseCorrected: field("decidedOn"),
+  BudgetTransferredOut: field("decidedOn"),
+  BudgetTransferredIn: field("decidedOn"),
 };
 
 /** Where an event's effective date came from, as the report names it: `AwardGranted.decidedOn`, `recorded`, ... */

@@ -49,6 +49,7 @@ import {
   RecoveryReceivedV1,
 } from "./payment-events.ts";
 import { EvaluationFindingRecordedV1, HubClassifiedV1, KnowledgeSessionAttendedV1, OzoneModuleLoadedV1, SelfEvaluationSubmittedV1 } from "./evaluation-events.ts";
+import { BudgetLineLoweredV1, BudgetTrancheReleaseCorrectedV1, BudgetTransferredInV1, BudgetTransferredOutV1 } from "./board-budget-events.ts";
 
 export * from "./contract.ts";
 export * from "./envelope.ts";
@@ -107,6 +108,10 @@ export const currentEvents = {
   EvaluationFindingRecorded: EvaluationFindingRecordedV1,
   KnowledgeSessionAttended: KnowledgeSessionAttendedV1,
   OzoneModuleLoaded: OzoneModuleLoadedV1,
+  BudgetLineLowered: BudgetLineLoweredV1,
+  BudgetTrancheReleaseCorrected: BudgetTrancheReleaseCorrectedV1,
+  BudgetTransferredOut: BudgetTransferredOutV1,
+  BudgetTransferredIn: BudgetTransferredInV1,
 } as const;
 
 export const eventCatalogue = new EventCatalogue(

@@ -43,6 +43,9 @@ import "./evaluation/record-finding.ts";
 import "./evaluation/record-ozone-module.ts";
 import "./evaluation/record-session-attendance.ts";
 import "./evaluation/submit-self-evaluation.ts";
+import "./board-budget/correct-tranche-release.ts";
+import "./board-budget/lower-budget-line.ts";
+import "./board-budget/transfer-budget.ts";
 
 const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: "input", unrepresentable: "any" });
 

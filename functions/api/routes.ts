@@ -76,6 +76,10 @@ export const apiRoutes = [
   { id: "GetEvaluationOverview", method: "GET", path: "/schemes/{schemeId}/evaluation", entry: "functions/api/evaluation/get-evaluation-overview.ts", roles: everyone, writes: false },
   { id: "ListHubs", method: "GET", path: "/hubs", entry: "functions/api/evaluation/list-hubs.ts", roles: everyone, writes: false },
   { id: "GetOpenApi", method: "GET", path: "/openapi.json", entry: "functions/api/get-openapi.ts", roles: everyone, writes: false },
+  // Issue 13: the board's budget decisions besides a tranche, recorded by admin as a release is.
+  { id: "LowerBudgetLine", method: "POST", path: "/schemes/{schemeId}/budget-lines/{budgetLineId}/lowerings", entry: "functions/api/board-budget/lower-budget-line.ts", roles: ["admin"], writes: true },
+  { id: "CorrectBudgetTrancheRelease", method: "POST", path: "/schemes/{schemeId}/budget-lines/{budgetLineId}/tranche-corrections", entry: "functions/api/board-budget/correct-tranche-release.ts", roles: ["admin"], writes: true },
+  { id: "TransferBudget", method: "POST", path: "/schemes/{schemeId}/budget-lines/{budgetLineId}/transfers", entry: "functions/api/board-budget/transfer-budget.ts", roles: ["admin"], writes: true },
 ] as const satisfies ReadonlyArray<ApiRoute>;
 
 export type RouteId = (typeof apiRoutes)[number]["id"];
