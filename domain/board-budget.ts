@@ -46,7 +46,7 @@ const euros = (cents: Cents) => `EUR ${formatEuros(cents)}`;
  * R-TH-01: the line's intake closes when a board decision leaves nothing to award on a line an
  * instrument draws on, in a scheme that closes on exhaustion (and it is not closed already).
  */
-function intakeClosure(before: BudgetLineState, events: ReadonlyArray<DomainEventOf<"BudgetLineLowered" | "BudgetTrancheReleaseCorrected" | "BudgetTransferredOut">>, scheme: SchemeUnderDecision, command: BoardDecision): Closed[] {
+function intakeClosure(before: BudgetLineState, events: ReadonlyArray<DomainEventOf<"BudgetLineLowered" | "BudgetTrancheReleaseCorrected" | "BudgetTransferSent">>, scheme: SchemeUnderDecision, command: BoardDecision): Closed[] {
   const after = events.reduce(evolveBudgetLine, before);
   const drawnOn = scheme.definition.instruments.some((i) => i.budgetLineId === before.budgetLineId);
   if (!scheme.definition.term.closesWhenBudgetExhausted || !drawnOn || after.intakeClosed || availableCents(after) > 0) return [];
@@ -209,7 +209,7 @@ export function decideTransferBudget(
   to: BudgetLineState,
   command: TransferBudget,
   scheme: SchemeUnderDecision,
-): Decision<DomainEventOf<"BudgetTransferredOut" | "BudgetTransferredIn" | "BudgetLineIntakeClosed">> {
+): Decision<DomainEventOf<"BudgetTransferSent" | "BudgetTransferReceived" | "BudgetLineIntakeClosed">> {
   const missing = notOpen(from, command.fromBudgetLineId, scheme);
   if (missing) return missing;
   if (command.toBudgetLineId === command.fromBudgetLineId) return refuse("invalid", "money moves between two different lines", { ruleIds: ["R-VD-02"] });
@@ -227,7 +227,7 @@ export function decideTransferBudget(
     );
   }
   const common = { schemeId: scheme.definition.id, schemeVersion: scheme.version, boardDecision: command.boardDecision, decidedOn: command.decidedOn, amountCents: command.amountCents };
-  const out: DomainEventOf<"BudgetTransferredOut"> = { type: "BudgetTransferredOut", data: { ...common, budgetLineId: command.fromBudgetLineId, toBudgetLineId: command.toBudgetLineId } };
-  const into: DomainEventOf<"BudgetTransferredIn"> = { type: "BudgetTransferredIn", data: { ...common, budgetLineId: command.toBudgetLineId, fromBudgetLineId: command.fromBudgetLineId } };
-  return accept<DomainEventOf<"BudgetTransferredOut" | "BudgetTransferredIn" | "BudgetLineIntakeClosed">>(out, into, ...intakeClosure(from, [out], scheme, command));
+  const out: DomainEventOf<"BudgetTransferSent"> = { type: "BudgetTransferSent", data: { ...common, budgetLineId: command.fromBudgetLineId, toBudgetLineId: command.toBudgetLineId } };
+  const into: DomainEventOf<"BudgetTransferReceived"> = { type: "BudgetTransferReceived", data: { ...common, budgetLineId: command.toBudgetLineId, fromBudgetLineId: command.fromBudgetLineId } };
+  return accept<DomainEventOf<"BudgetTransferSent" | "BudgetTransferReceived" | "BudgetLineIntakeClosed">>(out, into, ...intakeClosure(from, [out], scheme, command));
 }

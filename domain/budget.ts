@@ -124,7 +124,7 @@ export function grantsOnLineOtherThan(line: BudgetLineState, applicationId: stri
 }
 
 /** The board's decisions on a line (issue 13): they change what is set aside and released, never an application's position. */
-type BoardBudgetEvent = DomainEventOf<"BudgetLineLowered" | "BudgetTrancheReleaseCorrected" | "BudgetTransferredOut" | "BudgetTransferredIn">;
+type BoardBudgetEvent = DomainEventOf<"BudgetLineLowered" | "BudgetTrancheReleaseCorrected" | "BudgetTransferSent" | "BudgetTransferReceived">;
 type BudgetEvent =
   | DomainEventOf<
       "BudgetLineOpened" | "BudgetTrancheReleased" | "BudgetReserved" | "BudgetCommitted" | "BudgetReleased" | "BudgetLineIntakeClosed" | "BudgetPaid" | "BudgetRecovered"
@@ -141,8 +141,8 @@ export const budgetEventTypes: ReadonlySet<string> = new Set([
   "BudgetRecovered",
   "BudgetLineLowered",
   "BudgetTrancheReleaseCorrected",
-  "BudgetTransferredOut",
-  "BudgetTransferredIn",
+  "BudgetTransferSent",
+  "BudgetTransferReceived",
 ]);
 export const isBudgetEvent = (event: DomainEvent): event is BudgetEvent => budgetEventTypes.has(event.type);
 
@@ -204,7 +204,7 @@ export function foldBudgetLine(state: BudgetLineState, events: Iterable<DomainEv
       scalars().intakeClosed = true;
       continue;
     }
-    if (e.type === "BudgetLineLowered" || e.type === "BudgetTrancheReleaseCorrected" || e.type === "BudgetTransferredOut" || e.type === "BudgetTransferredIn") {
+    if (e.type === "BudgetLineLowered" || e.type === "BudgetTrancheReleaseCorrected" || e.type === "BudgetTransferSent" || e.type === "BudgetTransferReceived") {
       applyBoardDecision(scalars(), e);
       continue;
     }
@@ -300,11 +300,11 @@ function applyBoardDecision(t: { amountCents: Cents; releasedCents: Cents; intak
       if (change > 0) t.intakeClosed = false;
       break;
     }
-    case "BudgetTransferredOut":
+    case "BudgetTransferSent":
       t.amountCents -= e.data.amountCents;
       t.releasedCents -= e.data.amountCents;
       break;
-    case "BudgetTransferredIn":
+    case "BudgetTransferReceived":
       t.amountCents += e.data.amountCents;
       t.releasedCents += e.data.amountCents;
       t.intakeClosed = false;

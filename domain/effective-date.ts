@@ -36,7 +36,7 @@ export const effectiveDateRules: { readonly [T in EventType]: EffectiveDateRule 
   BudgetReserved: decision("AwardGranted"),
   BudgetCommitted: decision("AwardLetterIssued"),
   BudgetReleased: decision("AwardLapsed", "GrantSettled", "ApplicationWithdrawn"),
-  BudgetLineIntakeClosed: decision("AwardGranted", "ApplicationRegistered", "BudgetLineLowered", "BudgetTrancheReleaseCorrected", "BudgetTransferredOut"),
+  BudgetLineIntakeClosed: decision("AwardGranted", "ApplicationRegistered", "BudgetLineLowered", "BudgetTrancheReleaseCorrected", "BudgetTransferSent"),
   ApplicationRegistered: field("receivedAt"),
   ApplicationDetailsRecorded: recorded("details carry no date of their own"),
   ApplicationSectionsReceived: field("receivedAt"),
@@ -84,8 +84,8 @@ export const effectiveDateRules: { readonly [T in EventType]: EffectiveDateRule 
   // The board's budget decisions (issue 13) take effect on the day the board decided.
   BudgetLineLowered: field("decidedOn"),
   BudgetTrancheReleaseCorrected: field("decidedOn"),
-  BudgetTransferredOut: field("decidedOn"),
-  BudgetTransferredIn: field("decidedOn"),
+  BudgetTransferSent: field("decidedOn"),
+  BudgetTransferReceived: field("decidedOn"),
 };
 
 /** Where an event's effective date came from, as the report names it: `AwardGranted.decidedOn`, `recorded`, ... */

@@ -48,16 +48,16 @@ export const BudgetTrancheReleaseCorrectedV1 = eventVersion(
     .strict(),
 );
 
-/** Released money moves to another line of the scheme: set aside and released there, in the same append as BudgetTransferredIn. */
-export const BudgetTransferredOutV1 = eventVersion(
-  "BudgetTransferredOut",
+/** Released money moves to another line of the scheme: set aside and released there, in the same append as BudgetTransferReceived. */
+export const BudgetTransferSentV1 = eventVersion(
+  "BudgetTransferSent",
   1,
   z.object({ ...boardDecision, amountCents: Cents.positive(), toBudgetLineId: Identifier }).strict(),
 );
 
-/** Released money arrives from another line of the scheme, in the same append as its BudgetTransferredOut. */
-export const BudgetTransferredInV1 = eventVersion(
-  "BudgetTransferredIn",
+/** Released money arrives from another line of the scheme, in the same append as its BudgetTransferSent. */
+export const BudgetTransferReceivedV1 = eventVersion(
+  "BudgetTransferReceived",
   1,
   z.object({ ...boardDecision, amountCents: Cents.positive(), fromBudgetLineId: Identifier }).strict(),
 );

@@ -49,7 +49,7 @@ import {
   RecoveryReceivedV1,
 } from "./payment-events.ts";
 import { EvaluationFindingRecordedV1, HubClassifiedV1, KnowledgeSessionAttendedV1, OzoneModuleLoadedV1, SelfEvaluationSubmittedV1 } from "./evaluation-events.ts";
-import { BudgetLineLoweredV1, BudgetTrancheReleaseCorrectedV1, BudgetTransferredInV1, BudgetTransferredOutV1 } from "./board-budget-events.ts";
+import { BudgetLineLoweredV1, BudgetTrancheReleaseCorrectedV1, BudgetTransferReceivedV1, BudgetTransferSentV1 } from "./board-budget-events.ts";
 
 export * from "./contract.ts";
 export * from "./envelope.ts";
@@ -110,8 +110,8 @@ export const currentEvents = {
   OzoneModuleLoaded: OzoneModuleLoadedV1,
   BudgetLineLowered: BudgetLineLoweredV1,
   BudgetTrancheReleaseCorrected: BudgetTrancheReleaseCorrectedV1,
-  BudgetTransferredOut: BudgetTransferredOutV1,
-  BudgetTransferredIn: BudgetTransferredInV1,
+  BudgetTransferSent: BudgetTransferSentV1,
+  BudgetTransferReceived: BudgetTransferReceivedV1,
 } as const;
 
 export const eventCatalogue = new EventCatalogue(

@@ -127,7 +127,7 @@ describe("issue 13: Verduurzamen's board corrects a tranche and moves money betw
     expect([await headOf(reserve), await headOf(middle)]).toEqual(heads);
 
     const moved = await staff.expect("admin", "POST", path(vd, "board-reserve", "transfers"), { toBudgetLineId: "hub-middle", amountCents: 1_000_000, ...board("ROM-bestuur 2025-12b", "2025-12-11") }, 201);
-    expect(moved.body.recorded.map((e: RecordedEvent) => [e.streamId, e.type])).toEqual([[reserve, "BudgetTransferredOut"], [middle, "BudgetTransferredIn"]]);
+    expect(moved.body.recorded.map((e: RecordedEvent) => [e.streamId, e.type])).toEqual([[reserve, "BudgetTransferSent"], [middle, "BudgetTransferReceived"]]);
     // One append: the two events were recorded together, under one request.
     const [out, into] = [(await store().readLast(reserve))!.event, (await store().readLast(middle))!.event];
     expect(out.metadata.correlationId).toBe(into.metadata.correlationId);
@@ -150,15 +150,17 @@ describe("issue 13: Verduurzamen's board corrects a tranche and moves money betw
       const response = await backOffice.call("admin", "POST", path(vd, r.from, "transfers"), { toBudgetLineId: r.to, amountCents: r.amountCents, ...board(`ROM-bestuur race ${i}`, "2025-12-12") });
       return response.status;
     });
-    // 201, or 409 when the source had too little at that moment; never a 5xx.
-    expect(statuses.every((s) => s === 201 || s === 409), JSON.stringify(statuses)).toBe(true);
+    // 201; 409 when the source had too little at that moment; 503 (busy, retry later) when the racers kept
+    // moving the lines until shortly before the deadline: refused with nothing written, which the pairs below check.
+    expect(statuses.every((s) => s === 201 || s === 409 || s === 503), JSON.stringify(statuses)).toBe(true);
+    expect(statuses.filter((s) => s === 201).length).toBeGreaterThan(0);
     expect(await total()).toEqual(before);
     const outs = (await store().readStream(top))
       .concat(await store().readStream(middle))
-      .filter((e) => (e.type === "BudgetTransferredOut" || e.type === "BudgetTransferredIn") && (e.data as { boardDecision: string }).boardDecision.startsWith("ROM-bestuur race"));
+      .filter((e) => (e.type === "BudgetTransferSent" || e.type === "BudgetTransferReceived") && (e.data as { boardDecision: string }).boardDecision.startsWith("ROM-bestuur race"));
     const byRequest = new Map<string, string[]>();
     for (const e of outs) byRequest.set(e.metadata.correlationId, [...(byRequest.get(e.metadata.correlationId) ?? []), e.type].sort());
-    for (const pair of byRequest.values()) expect(pair).toEqual(["BudgetTransferredIn", "BudgetTransferredOut"]);
+    for (const pair of byRequest.values()) expect(pair).toEqual(["BudgetTransferReceived", "BudgetTransferSent"]);
     expect(byRequest.size).toBe(statuses.filter((s) => s === 201).length);
     for (const id of [top, middle]) expect((await verifyBudgetLineDerived(store(), id)).mismatches).toEqual([]);
   }, 120_000);

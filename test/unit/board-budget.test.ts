@@ -136,7 +136,7 @@ describe("issue 13: the board moves money between lines (R-VD-02, R-X-02, R-TH-0
 
   it("R-VD-02 released money moves: an event on each line, set aside and released on the target", () => {
     const events = accepted(decideTransferBudget(fold(middle), fold(top), { fromBudgetLineId: "hub-middle", toBudgetLineId: "hub-top", amountCents: 2_000_000, ...board }, verduurzamen));
-    expect(types(events)).toEqual(["BudgetTransferredOut", "BudgetTransferredIn"]);
+    expect(types(events)).toEqual(["BudgetTransferSent", "BudgetTransferReceived"]);
     const from = fold([...middle, events[0]!]);
     const to = fold([...top, events[1]!]);
     expect([from.amountCents, from.releasedCents, to.amountCents, to.releasedCents]).toEqual([10_000_000, 10_000_000, 42_000_000, 42_000_000]);
@@ -147,7 +147,7 @@ describe("issue 13: the board moves money between lines (R-VD-02, R-X-02, R-TH-0
     expect(tooMuch.refusal.code).toBe("budget-exhausted");
     expect(tooMuch.refusal.details).toMatchObject({ releasedCents: 12_000_000, reservedCents: 3_000_000, mostCents: 9_000_000 });
     const all = accepted(decideTransferBudget(fold(middle), fold(top), { fromBudgetLineId: "hub-middle", toBudgetLineId: "hub-top", amountCents: 9_000_000, ...board }, verduurzamen));
-    expect(types(all)).toEqual(["BudgetTransferredOut", "BudgetTransferredIn", "BudgetLineIntakeClosed"]);
+    expect(types(all)).toEqual(["BudgetTransferSent", "BudgetTransferReceived", "BudgetLineIntakeClosed"]);
     expect(all[2]!.data.budgetLineId).toBe("hub-middle");
   });
 
