@@ -32,7 +32,8 @@ const recorded = (why: string): EffectiveDateRule => ({ kind: "recorded", why })
 export const effectiveDateRules: { readonly [T in EventType]: EffectiveDateRule } = {
   SchemeOpened: { kind: "scheme-term" },
   BudgetLineOpened: { kind: "scheme-term" },
-  BudgetTrancheReleased: recorded("the board decision is free text, without a date field"),
+  // Issue 13: the board's decision date when the release states it (V2); before that, its recorded time.
+  BudgetTrancheReleased: field("decidedOn"),
   BudgetReserved: decision("AwardGranted"),
   BudgetCommitted: decision("AwardLetterIssued"),
   BudgetReleased: decision("AwardLapsed", "GrantSettled", "ApplicationWithdrawn"),

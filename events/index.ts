@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import { EventCatalogue } from "./contract.ts";
 import { ApplicationRegisteredV1, ApplicationRegisteredV2, applicationRegisteredV1ToV2 } from "./application-events.ts";
-import { BudgetTrancheReleasedV1, SchemeOpenedV1 } from "./scheme-events.ts";
+import { BudgetTrancheReleasedV1, BudgetTrancheReleasedV2, SchemeOpenedV1, budgetTrancheReleasedV1ToV2 } from "./scheme-events.ts";
 import {
   BudgetCommittedV1,
   BudgetLineIntakeClosedV1,
@@ -59,7 +59,7 @@ export * from "./primitives.ts";
 export const currentEvents = {
   SchemeOpened: SchemeOpenedV1,
   BudgetLineOpened: BudgetLineOpenedV1,
-  BudgetTrancheReleased: BudgetTrancheReleasedV1,
+  BudgetTrancheReleased: BudgetTrancheReleasedV2,
   BudgetReserved: BudgetReservedV1,
   BudgetCommitted: BudgetCommittedV1,
   BudgetReleased: BudgetReleasedV1,
@@ -115,8 +115,8 @@ export const currentEvents = {
 } as const;
 
 export const eventCatalogue = new EventCatalogue(
-  [...Object.values(currentEvents), ApplicationRegisteredV1],
-  [applicationRegisteredV1ToV2],
+  [...Object.values(currentEvents), ApplicationRegisteredV1, BudgetTrancheReleasedV1],
+  [applicationRegisteredV1ToV2, budgetTrancheReleasedV1ToV2],
 );
 
 export type EventType = keyof typeof currentEvents;

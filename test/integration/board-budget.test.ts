@@ -90,8 +90,10 @@ describe("issue 13: Verduurzamen's board corrects a tranche and moves money betw
 
   it("R-X-01 a tranche released with the wrong amount is corrected by an event naming it; R-X-02 and R-VD-01 bound the correction", async () => {
     // The board meant EUR 10,000 and EUR 100,000 was released.
-    const released = await staff.expect("admin", "POST", path(vd, "board-reserve", "tranches"), { amountCents: 10_000_000, boardDecision: "ROM-bestuur 2025-11" }, 201);
+    const released = await staff.expect("admin", "POST", path(vd, "board-reserve", "tranches"), { amountCents: 10_000_000, boardDecision: "ROM-bestuur 2025-11", decidedOn: "2025-11-20" }, 201);
     const trancheVersion = released.body.version as number;
+    // The tranche carries the board's date too (BudgetTrancheReleased v2), its effective date.
+    expect((await store().readLast(reserve))!.event).toMatchObject({ type: "BudgetTrancheReleased", schemaVersion: 2, data: { boardDecision: "ROM-bestuur 2025-11", decidedOn: "2025-11-20" } });
     const before = await headOf(reserve);
     const notATranche = await staff.expect("admin", "POST", path(vd, "board-reserve", "tranche-corrections"), { trancheVersion: 1, correctedCents: 0, ...board("ROM-bestuur 2025-12", "2025-12-04") }, 422);
     expect(notATranche.body.ruleIds).toEqual(["R-X-01"]);

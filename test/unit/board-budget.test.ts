@@ -4,6 +4,7 @@ import { decideCorrectTrancheRelease, decideLowerBudgetLine, decideTransferBudge
 import { type BudgetLineState, availableCents, balanceOf, committedCents, evolveBudgetLine, foldBudgetLine, initialBudgetLineState, reservedCents } from "../../domain/budget.ts";
 import { decideOpenScheme, decideReleaseBudgetTranche, initialSchemeState } from "../../domain/scheme.ts";
 import { type DomainEvent, type DomainEventOf, eventCatalogue } from "../../events/index.ts";
+import { ownEffectiveDate } from "../../domain/effective-date.ts";
 import { accepted, refused, schemeUnderDecision as scheme } from "../support/decisions.ts";
 
 /**
@@ -226,5 +227,22 @@ describe("issue 13 property: any run of board decisions and awards over two line
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe("issue 13: a tranche states the board's date (BudgetTrancheReleased v2)", () => {
+  const recordedEvent = (data: unknown, schemaVersion: number) => ({
+    eventId: "e", streamId: "budget-line#verduurzamen-2025.board-reserve", version: 2, type: "BudgetTrancheReleased", schemaVersion, data,
+    recordedAt: "2026-11-30T10:00:00.000Z", hash: "h", previousHash: "p", schemeId: "verduurzamen-2025", metadata: { actor: "a", role: "admin", channel: "api", correlationId: "c" },
+  });
+
+  it("R-VD-01 a v1 tranche reads as v2 without a date and is dated by its recording; a v2 tranche by the board's decidedOn", () => {
+    const v1 = { schemeId: "verduurzamen-2025", schemeVersion: "sha256:x", budgetLineId: "board-reserve", amountCents: 100, boardDecision: "ROM 2025-11" };
+    expect(eventCatalogue.parse("BudgetTrancheReleased", 1, v1)).toEqual(v1);
+    expect(eventCatalogue.currentVersion("BudgetTrancheReleased")).toBe(2);
+    expect(ownEffectiveDate(recordedEvent(v1, 1) as never)).toEqual({ effectiveAt: "2026-11-30T10:00:00.000Z", source: "recorded" });
+    const v2 = accepted(decideReleaseBudgetTranche(fold([opened(verduurzamen, "board-reserve")]), { budgetLineId: "board-reserve", amountCents: 100, boardDecision: "ROM 2025-11", decidedOn: "2025-11-20" }, verduurzamen))[0]!;
+    expect(eventCatalogue.parse("BudgetTrancheReleased", 2, v2.data)).toEqual(v2.data);
+    expect(ownEffectiveDate(recordedEvent(v2.data, 2) as never)).toEqual({ effectiveAt: "2025-11-20T00:00:00.000Z", source: "BudgetTrancheReleased.decidedOn", wholeDay: true });
   });
 });
