@@ -166,4 +166,16 @@ describe("issue 13: Verduurzamen's board corrects a tranche and moves money betw
     expect(byRequest.size).toBe(statuses.filter((s) => s === 201).length);
     for (const id of [top, middle]) expect((await verifyBudgetLineDerived(store(), id)).mismatches).toEqual([]);
   }, 120_000);
+
+  it("a transfer retried with its Idempotency-Key answers the first result and moves the money once; the same key with another amount is a 422", async () => {
+    const heads = [await headOf(top), await headOf(middle)];
+    const body = { toBudgetLineId: "hub-middle", amountCents: 100_000, ...board("ROM-bestuur 2025-12c", "2025-12-20") };
+    const key = { "idempotency-key": "board-2025-12c-transfer" };
+    const first = await staff.expect("admin", "POST", path(vd, "hub-top", "transfers"), body, 201, key);
+    const again = await staff.expect("admin", "POST", path(vd, "hub-top", "transfers"), body, 201, key);
+    // The replay is looked up on the source line (the decision's record): it answers that line's events.
+    expect(again.body.recorded.map((e: RecordedEvent) => `${e.streamId}@${e.version}`)).toEqual(first.body.recorded.filter((e: RecordedEvent) => e.streamId === top).map((e: RecordedEvent) => `${e.streamId}@${e.version}`));
+    await staff.expect("admin", "POST", path(vd, "hub-top", "transfers"), { ...body, amountCents: 200_000 }, 422, key);
+    expect([await headOf(top), await headOf(middle)]).toEqual([heads[0]! + 1, heads[1]! + 1]);
+  }, 60_000);
 });
