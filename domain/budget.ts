@@ -123,9 +123,13 @@ export function grantsOnLineOtherThan(line: BudgetLineState, applicationId: stri
   return ledgerOf(line).grants - (own.reserved !== undefined || own.committed !== undefined ? 1 : 0);
 }
 
-type BudgetEvent = DomainEventOf<
-  "BudgetLineOpened" | "BudgetTrancheReleased" | "BudgetReserved" | "BudgetCommitted" | "BudgetReleased" | "BudgetLineIntakeClosed" | "BudgetPaid" | "BudgetRecovered"
->;
+/** The board's decisions on a line (issue 13): they change what is set aside and released, never an application's position. */
+type BoardBudgetEvent = DomainEventOf<"BudgetLineLowered" | "BudgetTrancheReleaseCorrected" | "BudgetTransferSent" | "BudgetTransferReceived">;
+type BudgetEvent =
+  | DomainEventOf<
+      "BudgetLineOpened" | "BudgetTrancheReleased" | "BudgetReserved" | "BudgetCommitted" | "BudgetReleased" | "BudgetLineIntakeClosed" | "BudgetPaid" | "BudgetRecovered"
+    >
+  | BoardBudgetEvent;
 export const budgetEventTypes: ReadonlySet<string> = new Set([
   "BudgetLineOpened",
   "BudgetTrancheReleased",
@@ -135,6 +139,10 @@ export const budgetEventTypes: ReadonlySet<string> = new Set([
   "BudgetLineIntakeClosed",
   "BudgetPaid",
   "BudgetRecovered",
+  "BudgetLineLowered",
+  "BudgetTrancheReleaseCorrected",
+  "BudgetTransferSent",
+  "BudgetTransferReceived",
 ]);
 export const isBudgetEvent = (event: DomainEvent): event is BudgetEvent => budgetEventTypes.has(event.type);
 
@@ -194,6 +202,10 @@ export function foldBudgetLine(state: BudgetLineState, events: Iterable<DomainEv
     }
     if (e.type === "BudgetLineIntakeClosed") {
       scalars().intakeClosed = true;
+      continue;
+    }
+    if (e.type === "BudgetLineLowered" || e.type === "BudgetTrancheReleaseCorrected" || e.type === "BudgetTransferSent" || e.type === "BudgetTransferReceived") {
+      applyBoardDecision(scalars(), e);
       continue;
     }
     const p = positionFor(e.data.applicationId);
@@ -269,6 +281,39 @@ export function foldBudgetLine(state: BudgetLineState, events: Iterable<DomainEv
     recovered: before.recovered + recovered,
     grants: before.grants + grants,
   });
+}
+
+/**
+ * A board decision moves what is set aside and released (issue 13). Money added to what is released
+ * reopens an intake that closed for lack of it (R-TH-01), as a tranche does; a decision that takes the
+ * line to exhaustion closes it with its own BudgetLineIntakeClosed, appended with it.
+ */
+function applyBoardDecision(t: { amountCents: Cents; releasedCents: Cents; intakeClosed: boolean }, e: BoardBudgetEvent): void {
+  switch (e.type) {
+    case "BudgetLineLowered":
+      t.amountCents -= e.data.amountCents;
+      t.releasedCents -= e.data.releasedCents;
+      break;
+    case "BudgetTrancheReleaseCorrected": {
+      const change = e.data.correctedCents - e.data.releasedCents;
+      t.releasedCents += change;
+      if (change > 0) t.intakeClosed = false;
+      break;
+    }
+    case "BudgetTransferSent":
+      t.amountCents -= e.data.amountCents;
+      t.releasedCents -= e.data.amountCents;
+      break;
+    case "BudgetTransferReceived":
+      t.amountCents += e.data.amountCents;
+      t.releasedCents += e.data.amountCents;
+      t.intakeClosed = false;
+      break;
+    default: {
+      const unhandled: never = e;
+      throw new Error(`unhandled board decision ${JSON.stringify(unhandled)}`);
+    }
+  }
 }
 
 type MutablePosition = { -readonly [P in Pool]?: Cents };

@@ -32,11 +32,12 @@ const recorded = (why: string): EffectiveDateRule => ({ kind: "recorded", why })
 export const effectiveDateRules: { readonly [T in EventType]: EffectiveDateRule } = {
   SchemeOpened: { kind: "scheme-term" },
   BudgetLineOpened: { kind: "scheme-term" },
-  BudgetTrancheReleased: recorded("the board decision is free text, without a date field"),
+  // Issue 13: the board's decision date when the release states it (V2); before that, its recorded time.
+  BudgetTrancheReleased: field("decidedOn"),
   BudgetReserved: decision("AwardGranted", "VsoSupplementAwarded", "ChangeRequestGranted"),
   BudgetCommitted: decision("AwardLetterIssued", "ChangeRequestGranted"),
   BudgetReleased: decision("AwardLapsed", "GrantSettled", "ApplicationWithdrawn", "ChangeRequestGranted"),
-  BudgetLineIntakeClosed: decision("AwardGranted", "ApplicationRegistered"),
+  BudgetLineIntakeClosed: decision("AwardGranted", "ApplicationRegistered", "BudgetLineLowered", "BudgetTrancheReleaseCorrected", "BudgetTransferSent"),
   ApplicationRegistered: field("receivedAt"),
   ApplicationDetailsRecorded: recorded("details carry no date of their own"),
   ApplicationSectionsReceived: field("receivedAt"),
@@ -84,6 +85,11 @@ export const effectiveDateRules: { readonly [T in EventType]: EffectiveDateRule 
   ChangeRequestSubmitted: field("receivedOn"),
   ChangeRequestGranted: field("decidedOn"),
   ChangeRequestRefused: field("decidedOn"),
+  // The board's budget decisions (issue 13) take effect on the day the board decided.
+  BudgetLineLowered: field("decidedOn"),
+  BudgetTrancheReleaseCorrected: field("decidedOn"),
+  BudgetTransferSent: field("decidedOn"),
+  BudgetTransferReceived: field("decidedOn"),
 };
 
 /** Where an event's effective date came from, as the report names it: `AwardGranted.decidedOn`, `recorded`, ... */

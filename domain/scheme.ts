@@ -37,6 +37,8 @@ export interface ReleaseBudgetTranche {
   readonly budgetLineId: string;
   readonly amountCents: Cents;
   readonly boardDecision: string;
+  /** The day the board decided (ISO date), when stated: the tranche's effective date. */
+  readonly decidedOn?: string;
 }
 
 /** R-VD-01: the board releases part of what it set aside; never more than the line's amount in all. */
@@ -55,6 +57,6 @@ export function decideReleaseBudgetTranche(
   }
   return accept({
     type: "BudgetTrancheReleased",
-    data: { schemeId: scheme.definition.id, schemeVersion: scheme.version, budgetLineId: command.budgetLineId, amountCents: command.amountCents, boardDecision: command.boardDecision },
+    data: { schemeId: scheme.definition.id, schemeVersion: scheme.version, budgetLineId: command.budgetLineId, amountCents: command.amountCents, boardDecision: command.boardDecision, ...(command.decidedOn ? { decidedOn: command.decidedOn } : {}) },
   });
 }

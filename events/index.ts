@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import { EventCatalogue } from "./contract.ts";
 import { ApplicationRegisteredV1, ApplicationRegisteredV2, applicationRegisteredV1ToV2 } from "./application-events.ts";
-import { BudgetTrancheReleasedV1, SchemeOpenedV1 } from "./scheme-events.ts";
+import { BudgetTrancheReleasedV1, BudgetTrancheReleasedV2, SchemeOpenedV1, budgetTrancheReleasedV1ToV2 } from "./scheme-events.ts";
 import {
   BudgetCommittedV1,
   BudgetLineIntakeClosedV1,
@@ -52,6 +52,7 @@ import {
 } from "./payment-events.ts";
 import { ChangeRequestGrantedV1, ChangeRequestRefusedV1, ChangeRequestSubmittedV1 } from "./change-request-events.ts";
 import { EvaluationFindingRecordedV1, HubClassifiedV1, KnowledgeSessionAttendedV1, OzoneModuleLoadedV1, SelfEvaluationSubmittedV1 } from "./evaluation-events.ts";
+import { BudgetLineLoweredV1, BudgetTrancheReleaseCorrectedV1, BudgetTransferReceivedV1, BudgetTransferSentV1 } from "./board-budget-events.ts";
 
 export * from "./contract.ts";
 export * from "./envelope.ts";
@@ -61,7 +62,7 @@ export * from "./primitives.ts";
 export const currentEvents = {
   SchemeOpened: SchemeOpenedV1,
   BudgetLineOpened: BudgetLineOpenedV1,
-  BudgetTrancheReleased: BudgetTrancheReleasedV1,
+  BudgetTrancheReleased: BudgetTrancheReleasedV2,
   BudgetReserved: BudgetReservedV1,
   BudgetCommitted: BudgetCommittedV1,
   BudgetReleased: BudgetReleasedV2,
@@ -113,11 +114,15 @@ export const currentEvents = {
   ChangeRequestSubmitted: ChangeRequestSubmittedV1,
   ChangeRequestGranted: ChangeRequestGrantedV1,
   ChangeRequestRefused: ChangeRequestRefusedV1,
+  BudgetLineLowered: BudgetLineLoweredV1,
+  BudgetTrancheReleaseCorrected: BudgetTrancheReleaseCorrectedV1,
+  BudgetTransferSent: BudgetTransferSentV1,
+  BudgetTransferReceived: BudgetTransferReceivedV1,
 } as const;
 
 export const eventCatalogue = new EventCatalogue(
-  [...Object.values(currentEvents), ApplicationRegisteredV1, BudgetReleasedV1],
-  [applicationRegisteredV1ToV2, budgetReleasedV1ToV2],
+  [...Object.values(currentEvents), ApplicationRegisteredV1, BudgetReleasedV1, BudgetTrancheReleasedV1],
+  [applicationRegisteredV1ToV2, budgetReleasedV1ToV2, budgetTrancheReleasedV1ToV2],
 );
 
 export type EventType = keyof typeof currentEvents;

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { eventVersion } from "./contract.ts";
-import { Cents, Identifier, SchemeVersion } from "./primitives.ts";
+import { type Upcaster, eventVersion } from "./contract.ts";
+import { CalendarDate, Cents, Identifier, SchemeVersion } from "./primitives.ts";
 
 /** A scheme starts taking applications; its budget lines as the definition declares them (R-VD-01, R-VD-02). */
 export const SchemeOpenedV1 = eventVersion(
@@ -32,3 +32,17 @@ export const BudgetTrancheReleasedV1 = eventVersion(
     })
     .strict(),
 );
+
+/**
+ * V2 (issue 13): the tranche carries the day the board decided, its effective date, as the board's
+ * other budget decisions do. Optional: a release recorded before V2, or without a stated date, is
+ * dated by its recorded time.
+ */
+export const BudgetTrancheReleasedV2 = eventVersion(
+  "BudgetTrancheReleased",
+  2,
+  BudgetTrancheReleasedV1.schema.extend({ decidedOn: CalendarDate.optional() }).strict(),
+);
+
+/** A V1 tranche stated no date: it reads as a V2 without one. */
+export const budgetTrancheReleasedV1ToV2: Upcaster = { type: "BudgetTrancheReleased", fromVersion: 1, upcast: (payload) => payload };

@@ -99,7 +99,8 @@ export async function executeDecision<S extends Record<string, unknown>>(options
   schemeId: string;
   primary: keyof S & string;
   streams: Specs<S>;
-  decide: (states: S) => Decision<DomainEvent>;
+  /** `history`: the primary stream's events, read in full (a correction names the event it corrects). */
+  decide: (states: S, history: ReadonlyArray<RecordedEvent>) => Decision<DomainEvent>;
   streamOf: (event: DomainEvent) => keyof S & string;
   /** Without it, a command retries until its deadline draws near (at most 100 attempts), then answers 503. */
   maxAttempts?: number;
@@ -196,7 +197,7 @@ export async function executeDecision<S extends Record<string, unknown>>(options
     if (input.ifMatch !== undefined && input.ifMatch !== primaryHistory.length) {
       throw new HttpProblem(409, "concurrency-conflict", `the record is at version ${primaryHistory.length}, not ${input.ifMatch}; reload and try again`, { currentVersion: primaryHistory.length });
     }
-    const decision = options.decide({ ...states });
+    const decision = options.decide({ ...states }, primaryHistory);
     const events = decision.events ?? [];
     let appends: Array<Omit<StreamAppend, "metadata">>;
     try {
@@ -376,7 +377,7 @@ export async function executeCommand<S>(options: {
   schemeId: string;
   initial: S;
   evolve: (state: S, event: DomainEvent) => S;
-  decide: (state: S) => Decision<DomainEvent>;
+  decide: (state: S, history: ReadonlyArray<RecordedEvent>) => Decision<DomainEvent>;
   input: ParsedInput<unknown, unknown, unknown>;
   balance?: BalanceSpec;
 }): Promise<{ recorded: RecordedEvent[]; replayed: boolean }> {
@@ -386,7 +387,7 @@ export async function executeCommand<S>(options: {
     schemeId: options.schemeId,
     primary: "only",
     streams: { only: { streamId: options.streamId, initial: options.initial, evolve: options.evolve, ...(options.balance ? { balance: options.balance } : {}) } },
-    decide: (states) => options.decide(states.only),
+    decide: (states, history) => options.decide(states.only, history),
     streamOf: () => "only",
   });
 }

@@ -45,6 +45,9 @@ import "./evaluation/record-session-attendance.ts";
 import "./evaluation/submit-self-evaluation.ts";
 import "./grants/submit-change-request.ts";
 import "./grants/decide-change-request.ts";
+import "./board-budget/correct-tranche-release.ts";
+import "./board-budget/lower-budget-line.ts";
+import "./board-budget/transfer-budget.ts";
 
 const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: "input", unrepresentable: "any" });
 

@@ -79,6 +79,10 @@ export const apiRoutes = [
   // Issue 13: change requests on an awarded grant.
   { id: "SubmitChangeRequest", method: "POST", path: "/grants/{grantId}/change-requests", entry: "functions/api/grants/submit-change-request.ts", roles: staffThatRecord, writes: true },
   { id: "DecideChangeRequest", method: "POST", path: "/grants/{grantId}/change-requests/{requestId}/decision", entry: "functions/api/grants/decide-change-request.ts", roles: committee, writes: true },
+  // Issue 13: the board's budget decisions besides a tranche, recorded by admin as a release is.
+  { id: "LowerBudgetLine", method: "POST", path: "/schemes/{schemeId}/budget-lines/{budgetLineId}/lowerings", entry: "functions/api/board-budget/lower-budget-line.ts", roles: ["admin"], writes: true },
+  { id: "CorrectBudgetTrancheRelease", method: "POST", path: "/schemes/{schemeId}/budget-lines/{budgetLineId}/tranche-corrections", entry: "functions/api/board-budget/correct-tranche-release.ts", roles: ["admin"], writes: true },
+  { id: "TransferBudget", method: "POST", path: "/schemes/{schemeId}/budget-lines/{budgetLineId}/transfers", entry: "functions/api/board-budget/transfer-budget.ts", roles: ["admin"], writes: true },
 ] as const satisfies ReadonlyArray<ApiRoute>;
 
 export type RouteId = (typeof apiRoutes)[number]["id"];

@@ -248,6 +248,8 @@ function hintFor(key: string | undefined, schema: unknown): fc.Arbitrary<unknown
       return fc.subarray(members, { minLength: 1 });
     case "trancheId":
       return fc.constantFrom("advance", "final", ...pools.ids.filter((id) => /^\d{4}$/.test(id)));
+    case "toBudgetLineId":
+      return fc.constantFrom(...budgetLineIds);
     case "iban":
       return fc.constantFrom("NL91ABNA0417164300", "NL91 ABNA 0417 1643 00", "DE89370400440532013000", "GB82WEST12345698765432", "NL91ABNA0417164301");
     case "answers":
@@ -593,6 +595,7 @@ function primaryStream(route: ApiRoute, params: Record<string, { value: string }
   if (route.path.startsWith("/grants/")) return streamIds.grant(p("grantId"));
   if (route.path.includes("/hubs/")) return streamIds.hub(p("schemeId"), p("hubKey"));
   if (route.id === "ReleaseBudgetTranche") return streamIds.budgetLine(p("schemeId"), p("budgetLineId"));
+  if (route.id === "LowerBudgetLine" || route.id === "CorrectBudgetTrancheRelease" || route.id === "TransferBudget") return streamIds.budgetLine(p("schemeId"), p("budgetLineId"));
   if (route.id === "OpenScheme") return streamIds.scheme(p("schemeId"));
   return undefined;
 }

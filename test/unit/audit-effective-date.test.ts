@@ -31,7 +31,6 @@ async function dated(list: ReadonlyArray<RecordedEvent>): Promise<DatedEvent[]> 
 
 /** The types whose business date is their recorded time: a decision, made here on purpose, that the report counts. */
 const datedByRecording = [
-  "BudgetTrancheReleased",
   "ApplicationDetailsRecorded",
   "ApplicationFoundIncomplete",
   "ApplicationAssessed",
