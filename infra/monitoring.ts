@@ -1,5 +1,5 @@
 import { Aws, Duration } from "aws-cdk-lib";
-import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from "aws-cdk-lib/aws-cloudwatch";
+import { Alarm, ComparisonOperator, Dashboard, GraphWidget, type IMetric, Metric, TextWidget, TreatMissingData } from "aws-cdk-lib/aws-cloudwatch";
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import { PolicyStatement, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
@@ -7,6 +7,8 @@ import { Topic } from "aws-cdk-lib/aws-sns";
 import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import { type MetricName, metricNames, metricsNamespace, metricsService } from "../functions/runtime/metrics.ts";
+import { bundledSchemes } from "../schemes/bundled.ts";
 
 /** Standard-resolution metrics: SQS publishes every 5 minutes, so a shorter period only sees gaps. */
 const PERIOD = Duration.minutes(5);
@@ -17,6 +19,8 @@ const PERIOD = Duration.minutes(5);
  */
 export class Monitoring extends Construct {
   readonly topic: Topic;
+  /** The back office's own metrics (functions/runtime/metrics.ts, sent as EMF by every function) on one page. */
+  readonly dashboard: Dashboard;
   readonly alarms: Alarm[] = [];
   private readonly action: SnsAction;
 
@@ -40,6 +44,7 @@ export class Monitoring extends Construct {
     // cannot publish to a topic under the AWS managed aws/sns key (a customer managed key: USD 1 a month per stage).
     if (props.alarmEmail) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
     this.action = new SnsAction(this.topic);
+    this.dashboard = backOfficeDashboard(this, props.stage);
   }
 
   /** A dead-letter queue holds work that failed for good: one message is already an incident. */
@@ -78,4 +83,47 @@ export class Monitoring extends Construct {
     this.alarms.push(alarm);
     return alarm;
   }
+}
+
+/** One of the back office's EMF metrics as CloudWatch stores it: Powertools adds the `service` dimension to every one. */
+export function backOfficeMetric(name: MetricName, statistic: string, dimensions: Record<string, string> = {}, label?: string): Metric {
+  return new Metric({ namespace: metricsNamespace, metricName: name, dimensionsMap: { service: metricsService, ...dimensions }, statistic, period: PERIOD, ...(label ? { label } : {}) });
+}
+
+/**
+ * The dashboard of issue 15: intake and decisions, the budget lines' available amounts (one line per
+ * budget line of the bundled schemes), conflicts and retries under contention, and how far the
+ * projections run behind the log. Dashboards cost USD 3 a month each beyond the first three.
+ */
+function backOfficeDashboard(scope: Construct, stage: string): Dashboard {
+  const lines = bundledSchemes()
+    .all()
+    .flatMap((s) => s.definition.budgetLines.map((line) => ({ schemeId: s.definition.id, budgetLineId: line.id })));
+  const sum = (name: MetricName, label: string) => backOfficeMetric(name, "Sum", {}, label);
+  const dashboard = new Dashboard(scope, "Dashboard", { dashboardName: `subsidy-back-office-${stage}`, defaultInterval: Duration.days(7) });
+  dashboard.addWidgets(
+    new TextWidget({ markdown: `# Subsidy back office (${stage})\nThe functions' own metrics (namespace ${metricsNamespace}); locally the same ones are at \`GET /metrics\`.`, width: 24, height: 2 }),
+  );
+  dashboard.addWidgets(
+    new GraphWidget({ title: "Applications received and awards", left: [sum(metricNames.applicationsReceived, "applications received"), sum(metricNames.awardsGranted, "awards granted")], width: 8 }),
+    new GraphWidget({ title: "Intake failures", left: [sum(metricNames.intakeFailures, "intake failures")], width: 8 }),
+    new GraphWidget({
+      title: "Conflicts and retries",
+      left: [sum(metricNames.concurrencyConflicts, "conflicts"), sum(metricNames.commandRetries, "retries"), sum(metricNames.commandsGaveUp, "gave up (503)")],
+      width: 8,
+    }),
+  );
+  dashboard.addWidgets(
+    new GraphWidget({
+      title: "Budget available per line (cents, after each line's last event)",
+      left: lines.map((l) => backOfficeMetric(metricNames.budgetAvailable, "Minimum", l, `${l.schemeId} / ${l.budgetLineId}`)),
+      width: 12,
+    }),
+    new GraphWidget({
+      title: "Projector lag (ms from recording to projection)",
+      left: [backOfficeMetric(metricNames.projectorLag, "p50", {}, "p50"), backOfficeMetric(metricNames.projectorLag, "p99", {}, "p99"), backOfficeMetric(metricNames.projectorLag, "Maximum", {}, "max")],
+      width: 12,
+    }),
+  );
+  return dashboard;
 }

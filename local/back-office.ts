@@ -28,6 +28,7 @@ import { startLocalApi } from "./http-server.ts";
 import { startSmtpIntake } from "./smtp-intake.ts";
 import { OutboxMailer } from "../functions/intake/outbox-mailer.ts";
 import { StreamPoller } from "./stream-poller.ts";
+import { localMetrics, metricsNamespace } from "../functions/runtime/metrics.ts";
 
 export interface BackOfficeOptions {
   /** Use a running DynamoDB (Local) instead of starting one. */
@@ -201,7 +202,11 @@ export async function startBackOffice(options: BackOfficeOptions): Promise<BackO
     port: options.port ?? 3000,
     signingKey: options.signingKey,
     projectRoot,
-    publicRoutes: new Map([["GET /health", () => health()]]),
+    publicRoutes: new Map([
+      ["GET /health", () => health()],
+      // The metrics the functions send to CloudWatch on AWS (functions/runtime/metrics.ts), as this process recorded them.
+      ["GET /metrics", async () => ({ status: 200, body: { namespace: metricsNamespace, metrics: localMetrics() } })],
+    ]),
   });
   // Next to the API: the email intake. It reads the dependencies per message, as the API handlers do.
   const smtp = await startSmtpIntake({

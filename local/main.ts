@@ -87,6 +87,7 @@ try {
   console.log(`
 Staff API:      ${backOffice.apiUrl}
 Health:         ${backOffice.apiUrl}/health
+Metrics:        ${backOffice.apiUrl}/metrics   (what the functions send to CloudWatch on AWS, as this process counted it)
 SMTP intake:    ${backOffice.smtpUrl}
                 mail for ${backOffice.dependencies.schemes.all().map((s) => s.definition.intake.emailAddress).join(", ")}
 Mail folder:    ${backOffice.mailDir}   (raw/, documents/, outbox/ with the acknowledgements)

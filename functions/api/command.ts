@@ -15,6 +15,7 @@ import {
   initialBudgetLineState,
   positionOf,
 } from "../../domain/budget.ts";
+import { countMetric, metricNames } from "../runtime/metrics.ts";
 import { HttpProblem, type ParsedInput, refusalProblem } from "./http.ts";
 
 export interface StreamSpec<S> {
@@ -214,6 +215,7 @@ export async function executeDecision<S extends Record<string, unknown>>(options
       return { recorded, replayed: false, states: { ...states } };
     } catch (error) {
       if (!(error instanceof ConcurrencyConflict)) throw error;
+      countMetric(metricNames.concurrencyConflicts);
       if (input.ifMatch !== undefined && error.streamId === primaryId) throw error;
       // Full jitter on a growing window: many racers on one budget line spread out instead of colliding again.
       // The window stays short (at most 500 ms): an attempt re-reads two items, not the line, so waiting long only idles.
@@ -221,12 +223,14 @@ export async function executeDecision<S extends Record<string, unknown>>(options
       // A command that allows no retry (opening a scheme) means a conflict is the answer: 409.
       if (options.maxAttempts !== undefined && attempt >= options.maxAttempts) throw error;
       if (attempt >= maxAttempts || input.remainingMs() - pause < attemptReserveMs) {
+        countMetric(metricNames.commandsGaveUp);
         throw new HttpProblem(503, "busy", `others were changing the same records; gave up after ${attempt} attempts with nothing recorded: try again`, { retryable: true, attempts: attempt });
       }
       const moved = keys.filter((k) => options.streams[k].streamId === error.streamId);
       // A line read from its balance is read again with its partners (its application's position may have moved with it).
       const withPartners = moved.flatMap((k) => (balanced.includes(k) ? [k, ...(options.streams[k].balance!.partners as Array<keyof S & string>)] : [k]));
       toRead = moved.length ? [...new Set(withPartners)] : keys;
+      countMetric(metricNames.commandRetries);
       await sleep(pause);
     }
   }

@@ -3,7 +3,7 @@ import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { z } from "zod";
 import type { SchemeUnderDecision } from "../../domain/scheme.ts";
 import { Identifier } from "../../events/index.ts";
-import { applicationFormDownload } from "../intake/form.ts";
+import { applicationFormDownload } from "../intake/form-pdf.ts";
 import { dependencies } from "../runtime/dependencies.ts";
 import { type HttpEvent, HttpProblem, httpRoute } from "./http.ts";
 

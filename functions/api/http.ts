@@ -5,6 +5,7 @@ import type { Refusal } from "../../domain/decision.ts";
 import { ConcurrencyConflict, DomainError, RecordTooLarge, StoreUnavailable } from "../../domain/errors.ts";
 import { issuePaths } from "../../events/index.ts";
 import { log } from "../runtime/log.ts";
+import { observe } from "../runtime/observability.ts";
 import { type RouteId, type StaffRole, routeById, staffRoles } from "./routes.ts";
 
 /** An HTTP problem (RFC 9457) a handler or middleware raises on purpose; anything else is a plain 500. */
@@ -183,8 +184,9 @@ export interface RouteSchemas<B, P, Q> {
 export const routeSchemas = new Map<RouteId, RouteSchemas<unknown, unknown, unknown>>();
 
 /**
- * A handler is a middy chain around one command: problems on error, the role check from the
- * route table, zod on the input, then the command.
+ * A handler is a middy chain around one command: Powertools' logger context, tracing and
+ * metrics (functions/runtime/observability.ts), problems on error, the role check from the route
+ * table, zod on the input, then the command.
  */
 export function httpRoute<B = undefined, P = undefined, Q = undefined>(
   routeId: RouteId,
@@ -202,6 +204,7 @@ export function httpRoute<B = undefined, P = undefined, Q = undefined>(
       });
     },
   })
+    .use(observe() as Array<MiddlewareObj<HttpEvent<B, P, Q>, APIGatewayProxyStructuredResultV2>>)
     .use(problemResponses(routeId) as MiddlewareObj<HttpEvent<B, P, Q>, APIGatewayProxyStructuredResultV2>)
     .use(authorise(routeId) as MiddlewareObj<HttpEvent<B, P, Q>, APIGatewayProxyStructuredResultV2>)
     .use(parseRequest(routeId, schemas))

@@ -1,5 +1,6 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { PDFCheckBox, PDFDocument, PDFDropdown, PDFRadioGroup, PDFTextField } from "pdf-lib";
+import { FORM_WORKER_MARK, type FormJob, type FormWorkerMessage } from "./form-protocol.ts";
 
 /**
  * Issue 12 finding 3: pdf-lib reads a PDF synchronously, and a file that is not a well-formed PDF
@@ -10,8 +11,7 @@ import { PDFCheckBox, PDFDocument, PDFDropdown, PDFRadioGroup, PDFTextField } fr
  * asset carries it as its own bundle (`form-worker.mjs`, see `extraBundles` in infra/function.ts).
  */
 
-/** Marks the worker's `workerData`, so importing this module anywhere else starts nothing. */
-export const FORM_WORKER_MARK = "aeno-form-worker";
+export { FORM_WORKER_MARK, type FormJob, type FormWorkerMessage } from "./form-protocol.ts";
 
 /** Every field of a PDF form by name: text as text, a choice as the chosen option, a checkbox as a boolean. */
 export async function readFormFields(pdf: Uint8Array): Promise<Record<string, string | boolean>> {
@@ -26,14 +26,6 @@ export async function readFormFields(pdf: Uint8Array): Promise<Record<string, st
   }
   return fields;
 }
-
-/** What the intake asks the worker: read this PDF's form fields. */
-export type FormJob = { readonly id: number; readonly pdf: Uint8Array };
-/** What the worker answers: `ready` once loaded, then one answer per job. */
-export type FormWorkerMessage =
-  | { readonly kind: "ready" }
-  | { readonly kind: "fields"; readonly id: number; readonly fields: Record<string, string | boolean> }
-  | { readonly kind: "failed"; readonly id: number; readonly message: string };
 
 if (parentPort && (workerData as { mark?: unknown } | undefined)?.mark === FORM_WORKER_MARK) {
   const port = parentPort;

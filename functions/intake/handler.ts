@@ -1,3 +1,4 @@
+import middy from "@middy/core";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SESv2Client } from "@aws-sdk/client-sesv2";
@@ -5,6 +6,7 @@ import type { S3Event } from "aws-lambda";
 import { bundledSchemes } from "../../schemes/bundled.ts";
 import { requiredEnv } from "../runtime/dependencies.ts";
 import { log } from "../runtime/log.ts";
+import { observe, traced } from "../runtime/observability.ts";
 import { DynamoDbEventStore } from "../store/dynamodb-event-store.ts";
 import { S3MailStore } from "./mail-store.ts";
 import { SesMailer } from "./mailer.ts";
@@ -17,12 +19,12 @@ const SES_SETUP_OBJECT = "AMAZON_SES_SETUP_NOTIFICATION";
 
 /** The intake's adapters on AWS, from the function's environment (the stack's `addEmailIntake` sets it). */
 export function intakeDependenciesFromEnvironment(env: NodeJS.ProcessEnv = process.env): IntakeDependencies {
-  const dynamo = new DynamoDBClient(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT } : {});
+  const dynamo = traced(new DynamoDBClient(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT } : {}));
   return {
     events: new DynamoDbEventStore({ client: dynamo, tableName: requiredEnv("EVENTS_TABLE", env) }),
     schemes: bundledSchemes(),
-    mailStore: new S3MailStore({ client: new S3Client({}), bucket: requiredEnv("MAIL_BUCKET", env), rawPrefix: requiredEnv("RAW_MAIL_PREFIX", env), documentsPrefix: requiredEnv("DOCUMENTS_PREFIX", env) }),
-    mailer: new SesMailer({ client: new SESv2Client({}), ...(env.SES_CONFIGURATION_SET ? { configurationSetName: env.SES_CONFIGURATION_SET } : {}) }),
+    mailStore: new S3MailStore({ client: traced(new S3Client({})), bucket: requiredEnv("MAIL_BUCKET", env), rawPrefix: requiredEnv("RAW_MAIL_PREFIX", env), documentsPrefix: requiredEnv("DOCUMENTS_PREFIX", env) }),
+    mailer: new SesMailer({ client: traced(new SESv2Client({})), ...(env.SES_CONFIGURATION_SET ? { configurationSetName: env.SES_CONFIGURATION_SET } : {}) }),
     clock: () => new Date(),
   };
 }
@@ -36,10 +38,12 @@ let deps: IntakeDependencies | undefined;
  * (R-TH-09). Anything that prevents recording the message throws, so Lambda retries it and then
  * parks it in the dead-letter queue; the raw message stays in the bucket either way.
  */
-export const handler = async (event: S3Event): Promise<void> => {
-  deps ??= intakeDependenciesFromEnvironment();
-  await handleS3Event(event, deps);
-};
+export const handler = middy<S3Event, void>()
+  .use(observe({ countErrorsAs: "intakeFailures" }))
+  .handler(async (event) => {
+    deps ??= intakeDependenciesFromEnvironment();
+    await handleS3Event(event, deps);
+  });
 
 /** The body of the handler, with its dependencies passed in. */
 export async function handleS3Event(event: S3Event, dependencies: IntakeDependencies, process: typeof processRawMessage = processRawMessage): Promise<void> {

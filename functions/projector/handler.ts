@@ -1,8 +1,11 @@
+import middy from "@middy/core";
 import type { EventBridgeEvent } from "aws-lambda";
 import { projectionNamed } from "../../domain/projections/index.ts";
 import type { EventDetail } from "../bus/routing.ts";
 import { dependencies, requiredEnv } from "../runtime/dependencies.ts";
 import { log } from "../runtime/log.ts";
+import { recordProjectorLag } from "../runtime/metrics.ts";
+import { observe } from "../runtime/observability.ts";
 import { recordedEventOf } from "../store/dynamodb-event-store.ts";
 import { PoisonEvent, Projector, isPermanentFailure } from "./projector.ts";
 
@@ -31,6 +34,7 @@ export async function handleBusEvent(detail: EventDetail, target: Projector = pr
   }
   try {
     const outcome = await target.handle(event);
+    recordProjectorLag(event, new Date());
     log("debug", "projected", { projection: target.projection.name, streamId: event.streamId, version: event.version, outcome });
   } catch (error) {
     if (error instanceof PoisonEvent) log("error", "poison event", { projection: error.projection, streamId: error.streamId, version: error.version, error: error.message });
@@ -38,4 +42,6 @@ export async function handleBusEvent(detail: EventDetail, target: Projector = pr
   }
 }
 
-export const handler = async (event: EventBridgeEvent<string, EventDetail>): Promise<void> => handleBusEvent(event.detail);
+export const handler = middy<EventBridgeEvent<string, EventDetail>, void>()
+  .use(observe())
+  .handler(async (event) => handleBusEvent(event.detail));

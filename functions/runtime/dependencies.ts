@@ -4,6 +4,7 @@ import type { SchemeCatalogue } from "../../schemes/load.ts";
 import { bundledSchemes } from "../../schemes/bundled.ts";
 import { DynamoDbReadModelStore } from "../projector/read-model-store.ts";
 import { DynamoDbEventStore } from "../store/dynamodb-event-store.ts";
+import { traced } from "./observability.ts";
 import type { EventStore } from "../store/event-store.ts";
 import type { Mailer } from "../intake/ports.ts";
 
@@ -31,7 +32,7 @@ export function requiredEnv(name: string, env: NodeJS.ProcessEnv = process.env):
 
 export function dependenciesFromEnvironment(env: NodeJS.ProcessEnv = process.env): Dependencies {
   // DYNAMODB_ENDPOINT is set only locally (DynamoDB Local); on AWS the SDK's defaults apply.
-  const client = new DynamoDBClient(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT } : {});
+  const client = traced(new DynamoDBClient(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT } : {}));
   return {
     events: new DynamoDbEventStore({ client, tableName: requiredEnv("EVENTS_TABLE", env) }),
     readModels: new DynamoDbReadModelStore(client, requiredEnv("READ_MODELS_TABLE", env)),

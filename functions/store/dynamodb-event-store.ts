@@ -14,6 +14,7 @@ import { GENESIS_HASH, type HashedContent, eventHash, fieldFingerprints } from "
 import type { AppendOptions, EventStore, StoredEvent, StreamAppend } from "./event-store.ts";
 import { MAX_BUS_ENTRY_BYTES, MAX_ITEM_BYTES, MAX_TRANSACTION_BYTES, busEntrySize, describeLimit, dynamoItemSize } from "./limits.ts";
 import { ORDER_SHARDS, eventsTable } from "./tables.ts";
+import { recordAppended } from "../runtime/metrics.ts";
 
 /** An event item exactly as stored. Payload and metadata are JSON text so the hashed bytes round-trip exactly. */
 export interface EventItem {
@@ -191,6 +192,7 @@ export class DynamoDbEventStore implements EventStore {
     checkSizes(items);
     await this.write(items, appends, options);
     const recorded = items.map(recordedEventOf);
+    recordAppended(appends);
     this.onAppended?.(recorded);
     return recorded;
   }

@@ -64,6 +64,16 @@ describe("Lambda bundles", () => {
     for (const f of stack.functions) expect(bundles.get(f.entry)!.sources.at(-1), `${f.node.id}: ${bundles.get(f.entry)!.sources.slice(-3).join(" ")}`).toBe(join(projectRoot, f.entry));
   });
 
+  it("carry pdf-lib only where a form is made: GetApplicationForm, and GetOpenApi, which imports every route module for its schemas", () => {
+    const withPdfLib = stack.functions.filter((f) => bundles.get(f.entry)!.sources.some((source) => source.includes("/node_modules/pdf-lib/"))).map((f) => f.node.id);
+    expect(withPdfLib.sort()).toEqual(["GetApplicationFormApi", "GetOpenApiApi"]);
+  });
+
+  it("point Node at no source map (issue 15: the map stays in the asset, unread at import)", () => {
+    for (const f of stack.functions) expect(Buffer.from(bundles.get(f.entry)!.code).toString("utf8"), f.node.id).not.toContain("sourceMappingURL");
+    for (const f of stack.functions) expect(f.environment.NODE_OPTIONS ?? "", f.node.id).not.toContain("--enable-source-maps");
+  });
+
   it(`stay under ${BUNDLE_BUDGET_BYTES / 1024 / 1024} MiB each (sizes printed)`, () => {
     const rows = stack.functions.map((f) => {
       const { code } = bundles.get(f.entry)!;

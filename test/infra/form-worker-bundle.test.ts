@@ -7,7 +7,7 @@ import { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { build } from "esbuild";
 import { expect, it } from "vitest";
 import { FORM_WORKER_MARK, type FormWorkerMessage } from "../../functions/intake/form-worker.ts";
-import { applicationFormPdf } from "../../functions/intake/form.ts";
+import { applicationFormPdf } from "../../functions/intake/form-pdf.ts";
 import { cdkJsonContext } from "../../infra/context.ts";
 import { BackOfficeFunction, bundleFileName, lambdaEsbuildOptions, projectRoot } from "../../infra/function.ts";
 import { intakeExtraBundles } from "../../infra/stack.ts";

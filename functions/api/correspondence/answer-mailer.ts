@@ -3,6 +3,7 @@ import { SESv2Client } from "@aws-sdk/client-sesv2";
 import { SesMailer } from "../../intake/mailer.ts";
 import type { Mailer } from "../../intake/ports.ts";
 import { dependencies } from "../../runtime/dependencies.ts";
+import { traced } from "../../runtime/observability.ts";
 
 /** On AWS the stack sets ANSWERS_MAIL=ses where the intake may send (its verified identity): this route's own SES client, made once. */
 const made: { ses?: Mailer } = {};
@@ -10,7 +11,7 @@ export function mailerOf(): Mailer | undefined {
   const deps = dependencies();
   if (deps.mailer) return deps.mailer;
   if (process.env.ANSWERS_MAIL !== "ses") return undefined;
-  made.ses ??= new SesMailer({ client: new SESv2Client({}), ...(process.env.SES_CONFIGURATION_SET ? { configurationSetName: process.env.SES_CONFIGURATION_SET } : {}) });
+  made.ses ??= new SesMailer({ client: traced(new SESv2Client({})), ...(process.env.SES_CONFIGURATION_SET ? { configurationSetName: process.env.SES_CONFIGURATION_SET } : {}) });
   return made.ses;
 }
 
