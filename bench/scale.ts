@@ -46,7 +46,7 @@ export interface ScaleReport {
   readonly events: number;
   readonly eventsPerApplication: number;
   readonly commands: number;
-  /** 503s answered to the simulated clients (nothing written), each re-sent after Retry-After. */
+  /** 503s answered to the simulated clients (busy, or out of time with the outcome unknown), each re-sent with its Idempotency-Key after Retry-After. */
   readonly busyAnswers: number;
   readonly failures: ReadonlyArray<string>;
   /** From the first registration to the last command's answer. */
@@ -140,11 +140,16 @@ export async function simulateScheme(options: ScaleOptions): Promise<ScaleReport
   const failures: string[] = [];
   const outcomes: Record<string, number> = {};
 
-  /** One command as a client sends it: re-sent after Retry-After on a 503 (nothing was written), timed per kind. */
+  /**
+   * One command as a client sends it, under an Idempotency-Key of its own: re-sent with the same key
+   * after Retry-After on a 503 (busy: nothing written; outcome unknown: the re-send replays what was
+   * recorded, if anything), timed per kind.
+   */
   const send = async (kind: string, role: StaffRole, method: string, path: string, body: unknown, expected: number[], subject?: string) => {
+    const idempotencyKey = randomUUID();
     for (;;) {
       const started = performance.now();
-      const response = await invoke(role, method, path, body, {}, subject);
+      const response = await invoke(role, method, path, body, { "idempotency-key": idempotencyKey }, subject);
       const took = performance.now() - started;
       commands++;
       if (response.status === 503) {
