@@ -35,51 +35,12 @@ export async function startHarness(options: { dynamo?: DynamoDbLocal } = {}): Pr
   const store = new DynamoDbEventStore({ client, tableName: tables.events });
   const dependencies: Dependencies = { events: store, readModels: new DynamoDbReadModelStore(client, tables.readModels), schemes: bundledSchemes(), clock: () => new Date(), newId: randomUUID };
   useDependencies(dependencies);
-  const routes = apiRoutes.map((route) => {
-    const names: string[] = [];
-    const pattern = new RegExp(`^${route.path.replace(/\{([^}]+)\}/g, (_, name: string) => (names.push(name), "([^/]+)"))}$`);
-    return { route, pattern, names };
-  });
-  const handlers = new Map<string, Promise<Handler>>();
+  const call = routeInvoker();
   const harness: Harness = {
     client,
     store,
     tables,
-    async call(role, method, path, body, headers = {}, subject) {
-      const url = new URL(path, "http://bench.local");
-      const match = routes.map((r) => ({ r, found: r.pattern.exec(url.pathname) })).find((m) => m.found && m.r.route.method === method);
-      if (!match) throw new Error(`no route ${method} ${url.pathname}`);
-      const route = match.r.route;
-      if (!handlers.has(route.id)) handlers.set(route.id, import(new URL(`../${route.entry}`, import.meta.url).href).then((m: { handler: Handler }) => m.handler));
-      const deadline = Date.now() + 10_000;
-      const event = {
-        version: "2.0",
-        routeKey: `${route.method} ${route.path}`,
-        rawPath: url.pathname,
-        rawQueryString: url.search.slice(1),
-        headers: { ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers },
-        queryStringParameters: url.search ? Object.fromEntries(url.searchParams) : undefined,
-        pathParameters: match.r.names.length ? Object.fromEntries(match.r.names.map((n, i) => [n, decodeURIComponent(match.found![i + 1]!)])) : undefined,
-        requestContext: {
-          accountId: "000000000000", apiId: "bench", domainName: "bench.local", domainPrefix: "bench",
-          http: { method, path: url.pathname, protocol: "HTTP/1.1", sourceIp: "127.0.0.1", userAgent: "bench" },
-          requestId: randomUUID(), routeKey: `${route.method} ${route.path}`, stage: "$default", time: new Date().toUTCString(), timeEpoch: Date.now(),
-          authorizer: { principalId: "", integrationLatency: 0, jwt: { claims: { sub: subject ?? `bench-${role}`, "cognito:groups": [role] } as unknown as Record<string, string>, scopes: [] } },
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        isBase64Encoded: false,
-      } as APIGatewayProxyEventV2WithJWTAuthorizer;
-      const context = { functionName: route.id, awsRequestId: randomUUID(), getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()) } as Context;
-      const result = await (await handlers.get(route.id)!)(event, context);
-      const text = result.body ?? "";
-      let parsed: unknown;
-      try {
-        parsed = text ? JSON.parse(text) : undefined;
-      } catch {
-        parsed = text;
-      }
-      return { status: result.statusCode ?? 200, text, body: parsed, headers: result.headers ?? {} };
-    },
+    call,
     async stop() {
       useDependencies(undefined);
       client.destroy();
@@ -87,4 +48,54 @@ export async function startHarness(options: { dynamo?: DynamoDbLocal } = {}): Pr
     },
   };
   return harness;
+}
+
+export type RouteCall = Harness["call"];
+
+/**
+ * Calls the staff API's handlers in this process as API Gateway invokes them (payload 2.0, the JWT
+ * authorizer's claims, a 10 s Lambda context), with the dependencies set by `useDependencies`.
+ */
+export function routeInvoker(): RouteCall {
+  const routes = apiRoutes.map((route) => {
+    const names: string[] = [];
+    const pattern = new RegExp(`^${route.path.replace(/\{([^}]+)\}/g, (_, name: string) => (names.push(name), "([^/]+)"))}$`);
+    return { route, pattern, names };
+  });
+  const handlers = new Map<string, Promise<Handler>>();
+  return async (role, method, path, body, headers = {}, subject) => {
+    const url = new URL(path, "http://bench.local");
+    const match = routes.map((r) => ({ r, found: r.pattern.exec(url.pathname) })).find((m) => m.found && m.r.route.method === method);
+    if (!match) throw new Error(`no route ${method} ${url.pathname}`);
+    const route = match.r.route;
+    if (!handlers.has(route.id)) handlers.set(route.id, import(new URL(`../${route.entry}`, import.meta.url).href).then((m: { handler: Handler }) => m.handler));
+    const deadline = Date.now() + 10_000;
+    const event = {
+      version: "2.0",
+      routeKey: `${route.method} ${route.path}`,
+      rawPath: url.pathname,
+      rawQueryString: url.search.slice(1),
+      headers: { ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers },
+      queryStringParameters: url.search ? Object.fromEntries(url.searchParams) : undefined,
+      pathParameters: match.r.names.length ? Object.fromEntries(match.r.names.map((n, i) => [n, decodeURIComponent(match.found![i + 1]!)])) : undefined,
+      requestContext: {
+        accountId: "000000000000", apiId: "bench", domainName: "bench.local", domainPrefix: "bench",
+        http: { method, path: url.pathname, protocol: "HTTP/1.1", sourceIp: "127.0.0.1", userAgent: "bench" },
+        requestId: randomUUID(), routeKey: `${route.method} ${route.path}`, stage: "$default", time: new Date().toUTCString(), timeEpoch: Date.now(),
+        authorizer: { principalId: "", integrationLatency: 0, jwt: { claims: { sub: subject ?? `bench-${role}`, "cognito:groups": [role] } as unknown as Record<string, string>, scopes: [] } },
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      isBase64Encoded: false,
+    } as APIGatewayProxyEventV2WithJWTAuthorizer;
+    const context = { functionName: route.id, awsRequestId: randomUUID(), getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()) } as Context;
+    const result = await (await handlers.get(route.id)!)(event, context);
+    const text = result.body ?? "";
+    let parsed: unknown;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = text;
+    }
+    return { status: result.statusCode ?? 200, text, body: parsed, headers: result.headers ?? {} };
+  };
 }

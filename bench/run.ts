@@ -14,6 +14,7 @@ import { localCredentials, localRegion, startDynamoDbLocal } from "../local/dyna
 import { measureCommandLatency } from "./command-latency.ts";
 import { measureConcurrentAwards } from "./concurrency.ts";
 import { measureFold } from "./fold.ts";
+import { scaleTable, simulateScheme } from "./scale.ts";
 
 /**
  * The benchmark suite (`npm run bench`), on DynamoDB Local, each figure against a baseline taken in
@@ -24,6 +25,9 @@ import { measureFold } from "./fold.ts";
  *  - latency: an award's latency against the budget line's length (issue 15's table);
  *  - concurrency: N awards at once on one line, every answer counted.
  * `--suites store,fold,latency,concurrency` picks some; the figures print as JSON and as a table.
+ * `--suites scale` (not among the defaults: it takes minutes) is issue 15's simulation of a scheme of
+ * `--applications N` (10,000) through their whole lives, `--scale-concurrency` at once, every
+ * invariant checked at the end (bench/scale.ts); it exits 1 when one does not hold.
  */
 const { values } = parseArgs({
   options: {
@@ -35,6 +39,9 @@ const { values } = parseArgs({
     lengths: { type: "string", default: "10,1000,10000,100000" },
     samples: { type: "string", default: "15" },
     concurrency: { type: "string", default: "10,50,100" },
+    applications: { type: "string", default: "10000" },
+    "scale-concurrency": { type: "string", default: "32" },
+    "progress-every": { type: "string" },
   },
 });
 const suites = new Set(values.suites.split(","));
@@ -59,6 +66,10 @@ try {
   }
   if (suites.has("latency")) results.latency = await measureCommandLatency({ lengths: numbers(values.lengths), samples: Number(values.samples), dynamo });
   if (suites.has("concurrency")) results.concurrency = await measureConcurrentAwards(numbers(values.concurrency), dynamo);
+  if (suites.has("scale")) {
+    const applications = Number(values.applications);
+    results.scale = await simulateScheme({ applications, concurrency: Number(values["scale-concurrency"]), progressEvery: Number(values["progress-every"] ?? Math.max(10, Math.round(applications / 40))), dynamoEndpoint: dynamo.endpoint });
+  }
 } finally {
   client.destroy();
   await dynamo.stop();
@@ -66,6 +77,13 @@ try {
 results.machine = { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, startedAt, loadAverage1mBefore: round(loadBefore[0]!), loadAverage1mAfter: round(loadavg()[0]!) };
 console.log(JSON.stringify(results, null, 2));
 console.log(table(results));
+if (results.scale) {
+  console.log(`\n${scaleTable(results.scale)}`);
+  if (!results.scale.ok) {
+    process.stderr.write(`[bench] scale: an invariant does not hold or commands failed: ${results.scale.failures.slice(0, 10).join("; ")}\n`);
+    process.exitCode = 1;
+  }
+}
 
 async function storeSuite(): Promise<Record<string, unknown>> {
   const appends = Number(values.appends);

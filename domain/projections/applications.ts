@@ -1,5 +1,6 @@
 import type { DomainEvent, EventData, RecordedEvent } from "../../events/index.ts";
 import { type ApplicationStatus, applicationEventTypes } from "../application.ts";
+import { hubKey } from "../eligibility.ts";
 import { defineProjection } from "./projection.ts";
 
 type Assessment = EventData<"ApplicationAssessed">;
@@ -117,13 +118,60 @@ export function applyToApplicationView(view: ApplicationView | undefined, event:
 
 const applicationIdOf = (event: RecordedEvent) => (event.streamId.startsWith("application#") ? [event.streamId.slice("application#".length)] : []);
 
-export const applicationsProjection = defineProjection<ApplicationView>({
+/**
+ * An application's claim on its hub (R-TH-07) or its region (R-TH-08): an entry of the application's
+ * document (`<applicationId>/claim/hub|region`), listed per hub and per region of the scheme, so the
+ * assessment queries the applications it competes with instead of reading the whole scheme (issue 15).
+ * Written once, at registration: the hub and region an application names never change after it.
+ */
+export interface ApplicationClaim {
+  readonly claim: "hub" | "region";
+  readonly applicationId: string;
+  readonly schemeId: string;
+  readonly instrumentId: string;
+  readonly technohub: string;
+  readonly region: string | null;
+  readonly receivedAt: string;
+}
+
+type ApplicationDocument = ApplicationView | ApplicationClaim;
+const isClaim = (document: ApplicationDocument): document is ApplicationClaim => "claim" in document;
+
+export const applicationClaimId = (applicationId: string, claim: ApplicationClaim["claim"]) => `${applicationId}/claim/${claim}`;
+/** The applications of a scheme that name this hub ("TechnoHUB Woerden" and "Technohub woerden" are one, see `hubKey`). */
+export const hubClaimList = (schemeId: string, technohub: string) => `scheme#${schemeId}#hub#${hubKey(technohub)}`;
+/** The applications of a scheme that name this region (compared without case, as R-TH-08's check does). */
+export const regionClaimList = (schemeId: string, region: string) => `scheme#${schemeId}#region#${region.toLowerCase()}`;
+/** Arrival order, as the scheme's own list: R-TH-09. */
+const arrivalKey = (document: { receivedAt: string; applicationId: string }) => `${document.receivedAt}#${document.applicationId}`;
+
+export const applicationsProjection = defineProjection<ApplicationDocument>({
   name: "applications",
   handles: [...applicationEventTypes],
-  documentIds: applicationIdOf,
-  apply: applyToApplicationView,
-  // R-TH-09: listed in order of arrival.
-  listing: (view) => ({ list: `scheme#${view.schemeId}`, sortKey: `${view.receivedAt}#${view.applicationId}` }),
+  documentIds: (event) => {
+    const ids = applicationIdOf(event);
+    if (event.type !== "ApplicationRegistered" || ids.length === 0) return ids;
+    const region = (event.data as EventData<"ApplicationRegistered">).technohub.region;
+    return [ids[0]!, applicationClaimId(ids[0]!, "hub"), ...(region ? [applicationClaimId(ids[0]!, "region")] : [])];
+  },
+  apply: (document, event, documentId) => {
+    if (!documentId.includes("/claim/")) return applyToApplicationView(document as ApplicationView | undefined, event);
+    if (event.type !== "ApplicationRegistered") return document;
+    const data = event.data as EventData<"ApplicationRegistered">;
+    return {
+      claim: documentId.endsWith("/claim/region") ? "region" : "hub",
+      applicationId: data.applicationId,
+      schemeId: data.schemeId,
+      instrumentId: data.instrumentId,
+      technohub: data.technohub.name,
+      region: data.technohub.region,
+      receivedAt: data.receivedAt,
+    };
+  },
+  listing: (document) => {
+    if (!isClaim(document)) return { list: `scheme#${document.schemeId}`, sortKey: arrivalKey(document) };
+    return { list: document.claim === "hub" ? hubClaimList(document.schemeId, document.technohub) : regionClaimList(document.schemeId, document.region!), sortKey: arrivalKey(document) };
+  },
 });
 
 /** R-TH-10: a round's agenda, in queue order; an application appears once it is queued. */

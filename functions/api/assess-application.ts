@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { decideAssess } from "../../domain/application.ts";
 import type { OtherApplication } from "../../domain/eligibility.ts";
-import { type ApplicationView, applicationsProjection } from "../../domain/projections/applications.ts";
+import { type ApplicationClaim, type ApplicationView, applicationsProjection, hubClaimList, regionClaimList } from "../../domain/projections/applications.ts";
+import type { EventData } from "../../events/index.ts";
+import type { Dependencies } from "../runtime/dependencies.ts";
 import { applicationCommand } from "./application-command.ts";
 
 export const AssessBody = z
@@ -19,9 +21,30 @@ export const AssessBody = z
 export const handler = applicationCommand({
   routeId: "AssessApplication",
   body: AssessBody,
-  prepare: async ({ registration, deps }): Promise<OtherApplication[]> => {
-    const views = (await deps.readModels.list(applicationsProjection.name, `scheme#${registration.schemeId}`)) as ApplicationView[];
-    return views.map((v) => ({ applicationId: v.applicationId, technohub: v.technohub.name, region: v.technohub.region, instrumentId: v.instrumentId, receivedAt: v.receivedAt, status: v.status }));
-  },
+  prepare: ({ registration, deps }) => competitorsOf(registration, deps),
   decide: ({ states, body, applicationId, scheme, prepared }) => decideAssess(states.application, { applicationId, others: prepared, answers: body.answers }, scheme),
 });
+
+const arrival = (v: { receivedAt: string; applicationId: string }) => `${v.receivedAt}#${v.applicationId}`;
+
+/**
+ * The applications that name the same hub or the same region (issue 15): two queries of those lists
+ * and one for the current view of each application found, so the cost follows the hub's and the region's
+ * applications, not the scheme's. In arrival order, as the scheme's list (the first competitor named).
+ */
+async function competitorsOf(registration: EventData<"ApplicationRegistered">, deps: Dependencies): Promise<OtherApplication[]> {
+  const { readModels } = deps;
+  const name = applicationsProjection.name;
+  const region = registration.technohub.region;
+  const lists = await Promise.all([
+    readModels.list(name, hubClaimList(registration.schemeId, registration.technohub.name)),
+    region ? readModels.list(name, regionClaimList(registration.schemeId, region)) : Promise.resolve([]),
+  ]);
+  const claims = [...new Map((lists.flat() as ApplicationClaim[]).map((claim) => [claim.applicationId, claim])).values()];
+  // Each current view by its key in the scheme's list: a Query on the list index, all this route may read (infra/stack.ts).
+  const pages = await Promise.all(claims.map((claim) => readModels.page(name, `scheme#${registration.schemeId}`, { from: arrival(claim), to: arrival(claim), limit: 1 })));
+  return pages
+    .flatMap((page) => page.docs as ApplicationView[])
+    .sort((a, b) => (arrival(a) < arrival(b) ? -1 : arrival(a) > arrival(b) ? 1 : 0))
+    .map((v) => ({ applicationId: v.applicationId, technohub: v.technohub.name, region: v.technohub.region, instrumentId: v.instrumentId, receivedAt: v.receivedAt, status: v.status }));
+}

@@ -1,11 +1,12 @@
 import { type ApplicationState, evolveApplication, initialApplicationState } from "../../domain/application.ts";
-import { type BudgetLineState, evolveBudgetLine, initialBudgetLineState } from "../../domain/budget.ts";
+import type { BudgetLineState } from "../../domain/budget.ts";
 import { ConcurrencyConflict } from "../../domain/errors.ts";
 import { type MailIntakeOutcome, type MailIntakeTarget, type MailRoute, type ReceivedMail, composeAcknowledgement, decideMailIntake, routeMail } from "../../domain/intake.ts";
 import type { SchemeUnderDecision } from "../../domain/scheme.ts";
 import { type DomainEvent, type EventData, type EventMetadata, type RecordedEvent, streamIds } from "../../events/index.ts";
 import type { SchemeCatalogue } from "../../schemes/load.ts";
 import { log } from "../runtime/log.ts";
+import { readBudgetLineTotals } from "../store/budget-balance.ts";
 import type { EventStore, StreamAppend } from "../store/event-store.ts";
 import { findApplicationForm } from "./form.ts";
 import { messageKeyOf, parseMessage, sha256Of } from "./mime.ts";
@@ -157,9 +158,9 @@ async function loadTarget(route: Exclude<MailRoute, { kind: "failed" }>, deps: I
   const scheme: SchemeUnderDecision | undefined = registered ?? (route.kind === "application" ? route.scheme : undefined);
   const lines = new Map<string, BudgetLineState>();
   if (scheme && !application.registration) {
+    // Issue 15: a new application holds nothing on a line: its totals from the balance its last event carries, not its history.
     for (const budgetLineId of new Set(scheme.definition.instruments.map((i) => i.budgetLineId))) {
-      const events = await deps.events.readStream(streamIds.budgetLine(scheme.definition.id, budgetLineId));
-      lines.set(budgetLineId, events.reduce<BudgetLineState>((s, e) => evolveBudgetLine(s, e as DomainEvent), initialBudgetLineState));
+      lines.set(budgetLineId, await readBudgetLineTotals(deps.events, streamIds.budgetLine(scheme.definition.id, budgetLineId)));
     }
   }
   return { target: { scheme, application, lines }, applicationId: route.applicationId, version: history.length };

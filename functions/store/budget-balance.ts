@@ -1,4 +1,15 @@
-import { type BudgetLineBalance, type BudgetLineState, type BudgetPosition, balanceOf, budgetApplicationOf, evolveBudgetLine, initialBudgetLineState, positionOf } from "../../domain/budget.ts";
+import {
+  type BudgetLineBalance,
+  type BudgetLineState,
+  type BudgetPosition,
+  balanceOf,
+  budgetApplicationOf,
+  budgetLineFromBalance,
+  evolveBudgetLine,
+  foldBudgetLine,
+  initialBudgetLineState,
+  positionOf,
+} from "../../domain/budget.ts";
 import { type DomainEvent, streamIds } from "../../events/index.ts";
 import type { EventStore, StoredEvent } from "./event-store.ts";
 
@@ -66,3 +77,20 @@ export async function verifyBudgetLineDerived(store: Required<Pick<EventStore, "
 }
 
 const normal = (p: BudgetPosition) => ({ reserved: p.reserved, committed: p.committed, paid: p.paid, recovered: p.recovered });
+
+/**
+ * A budget line's totals (released, reserved, committed, paid, intake closed) as a reader that
+ * holds nothing on the line needs them, such as a new application's registration (issue 15): the
+ * balance its last event carries, one read whatever the line's length. A line whose last event
+ * carries none (written before balances were kept) is folded in full. No application's position.
+ */
+export async function readBudgetLineTotals(store: Pick<EventStore, "readStream" | "readLast">, lineStreamId: string): Promise<BudgetLineState> {
+  const last = store.readLast ? await store.readLast(lineStreamId) : undefined;
+  const balance = last?.derived === undefined ? undefined : (JSON.parse(last.derived) as LineDerived).balance;
+  if (balance) {
+    const { since: _, ...totals } = balance;
+    return budgetLineFromBalance(totals, []);
+  }
+  if (store.readLast && !last) return initialBudgetLineState;
+  return foldBudgetLine(initialBudgetLineState, (await store.readStream(lineStreamId)).map((e) => e as DomainEvent));
+}
