@@ -81,6 +81,10 @@ export const effectiveDateRules: { readonly [T in EventType]: EffectiveDateRule 
   EvaluationFindingRecorded: field("date"),
   KnowledgeSessionAttended: recorded("the session is named, not dated"),
   OzoneModuleLoaded: field("loadedOn"),
+  LetterSent: recorded("a letter is sent when it is recorded"),
+  LetterAccepted: recorded("the mail service accepts a letter when it is recorded"),
+  LetterBounced: recorded("a bounce is recorded when the mail service reports it"),
+  LetterResendRequested: recorded("staff's request carries no date"),
 };
 
 /** Where an event's effective date came from, as the report names it: `AwardGranted.decidedOn`, `recorded`, ... */

@@ -49,6 +49,7 @@ import {
   RecoveryReceivedV1,
 } from "./payment-events.ts";
 import { EvaluationFindingRecordedV1, HubClassifiedV1, KnowledgeSessionAttendedV1, OzoneModuleLoadedV1, SelfEvaluationSubmittedV1 } from "./evaluation-events.ts";
+import { LetterAcceptedV1, LetterBouncedV1, LetterResendRequestedV1, LetterSentV1 } from "./letter-events.ts";
 
 export * from "./contract.ts";
 export * from "./envelope.ts";
@@ -107,6 +108,10 @@ export const currentEvents = {
   EvaluationFindingRecorded: EvaluationFindingRecordedV1,
   KnowledgeSessionAttended: KnowledgeSessionAttendedV1,
   OzoneModuleLoaded: OzoneModuleLoadedV1,
+  LetterSent: LetterSentV1,
+  LetterAccepted: LetterAcceptedV1,
+  LetterBounced: LetterBouncedV1,
+  LetterResendRequested: LetterResendRequestedV1,
 } as const;
 
 export const eventCatalogue = new EventCatalogue(

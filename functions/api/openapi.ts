@@ -43,6 +43,9 @@ import "./evaluation/record-finding.ts";
 import "./evaluation/record-ozone-module.ts";
 import "./evaluation/record-session-attendance.ts";
 import "./evaluation/submit-self-evaluation.ts";
+import "./letters/list-application-letters.ts";
+import "./letters/list-undelivered-letters.ts";
+import "./letters/resend-letter.ts";
 
 const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: "input", unrepresentable: "any" });
 

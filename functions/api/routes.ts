@@ -76,6 +76,10 @@ export const apiRoutes = [
   { id: "GetEvaluationOverview", method: "GET", path: "/schemes/{schemeId}/evaluation", entry: "functions/api/evaluation/get-evaluation-overview.ts", roles: everyone, writes: false },
   { id: "ListHubs", method: "GET", path: "/hubs", entry: "functions/api/evaluation/list-hubs.ts", roles: everyone, writes: false },
   { id: "GetOpenApi", method: "GET", path: "/openapi.json", entry: "functions/api/get-openapi.ts", roles: everyone, writes: false },
+  // Issue 13: letters to applicants.
+  { id: "ListApplicationLetters", method: "GET", path: "/applications/{applicationId}/letters", entry: "functions/api/letters/list-application-letters.ts", roles: everyone, writes: false },
+  { id: "ListUndeliveredLetters", method: "GET", path: "/letters/undelivered", entry: "functions/api/letters/list-undelivered-letters.ts", roles: everyone, writes: false },
+  { id: "ResendLetter", method: "POST", path: "/letters/{letterId}/resend", entry: "functions/api/letters/resend-letter.ts", roles: ["intake", "committee-secretary", "finance", "admin"], writes: true },
 ] as const satisfies ReadonlyArray<ApiRoute>;
 
 export type RouteId = (typeof apiRoutes)[number]["id"];
