@@ -65,6 +65,8 @@ export async function renderLetterPdf(letter: LetterDocument, fixedAt: Date): Pr
 
   for (const block of letter.blocks) drawBlock(block);
   y -= 10;
+  // The closing stays together: "Met vriendelijke groet," never ends a page alone.
+  room(letter.signature.length * 14 + 4);
   for (const text of letter.signature) write(text, 10);
 
   // Page numbers once the page count is known: "pagina 1 van 2".
@@ -106,11 +108,13 @@ export async function renderLetterPdf(letter: LetterDocument, fixedAt: Date): Pr
           room(14 * labelParts.length);
           const value = encodable(row.value, face);
           const valueX = MARGIN + WIDTH - Math.min(face.widthOfTextAtSize(value, 10), valueWidth + 60);
-          page.drawText(value, { x: valueX, y: y - 10, size: 10, font: face, color: INK });
+          const top = y;
+          // Label first, then its value: a reader copying the text gets "label value".
           for (const part of labelParts) {
             page.drawText(part, { x: MARGIN, y: y - 10, size: 10, font: face, color: INK });
             y -= 14;
           }
+          page.drawText(value, { x: valueX, y: top - 10, size: 10, font: face, color: INK });
         }
         y -= 6;
         break;
