@@ -120,10 +120,12 @@ async function letterData(
       const titles = new Map(definition.requiredSections.map((s) => [s.id, s.dutchTitle ?? s.title]));
       const instrumentId = context.atDecision.registration!.instrumentId;
       // R-TH-10: complete by the next round's submission deadline to be heard in it; else by the term's end.
-      const round = roundFor(definition, instrumentId, source.recordedAt);
+      // Counted from the application's own time (its latest arrival, R-TH-09), not the moment staff recorded the check.
+      const asOf = context.atDecision.lastArrival && context.atDecision.lastArrival > context.atDecision.registration!.receivedAt ? context.atDecision.lastArrival : context.atDecision.registration!.receivedAt;
+      const round = roundFor(definition, instrumentId, asOf);
       const completeBy = round
         ? { date: round.submissionDeadline, what: "de uiterste indieningsdatum van de eerstvolgende vergadering van de beoordelingscommissie" }
-        : definition.term.closes >= context.recordedOn
+        : definition.term.closes >= localDate(asOf, definition.timeZone)
           ? { date: definition.term.closes, what: "het einde van de looptijd van de regeling" }
           : null;
       return { kind: "incomplete", missing: data.missingSectionIds.map((id) => ({ sectionId: id, title: titles.get(id) ?? id })), note: data.note, completeBy };
