@@ -60,6 +60,8 @@ interface World {
   approvedInvoice: string;
   /** Issue 12: mail kept as correspondence (a question; a stranger's follow-up to `registered`). */
   correspondence: string[];
+  /** Issue 13: letters to applicants (the world's award letter and others), by letter id. */
+  letters: string[];
 }
 let world: World;
 
@@ -121,7 +123,9 @@ async function buildWorld(): Promise<World> {
   await backOffice.settle();
   const question = await sendMail(backOffice.smtpUrl, { from: "vraag@fuzz.example", to: "technohubs@intake.aeno.local", subject: "Vraag", text: "?" });
   const stranger = await sendMail(backOffice.smtpUrl, { from: "vreemde@fuzz.example", to: "technohubs@intake.aeno.local", subject: `Re: [APP-${registered}]`, text: "aanvulling" });
-  return { granted, queued, registered, hub, hubKey, sterk, awarded, registeredInvoice, approvedInvoice, correspondence: [question.messageKey, stranger.messageKey] };
+  await backOffice.settle();
+  const letters = (await staff.expect("auditor", "GET", `/applications/${granted}/letters`, undefined, 200)).body.items.map((l: { letterId: string }) => l.letterId);
+  return { granted, queued, registered, hub, hubKey, sterk, awarded, registeredInvoice, approvedInvoice, correspondence: [question.messageKey, stranger.messageKey], letters };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -464,6 +468,8 @@ function realTargets(name: string, routeId: string): string[] {
       return [world.hubKey, hubKeyOf("Technohub Fuzz")];
     case "messageKey":
       return [...world.correspondence, "0".repeat(64)];
+    case "letterId":
+      return [...world.letters, "0".repeat(40)];
     default:
       return [];
   }
@@ -561,6 +567,14 @@ const tally = new Map<string, Record<StatusClass, number>>();
 const appendedBy = new Map<string, RecordedEvent[]>();
 let appendedTotal = 0;
 let eventsBefore = 0;
+/** Issue 13: events the letters reaction appends on its own, after the request whose decision it answers (not that request's writes). */
+let reactionAppended = 0;
+const byLettersReaction = (event: RecordedEvent) => event.metadata.actor === "letters" && event.metadata.channel === "system";
+/** Every event in the table, once the letters reaction has caught up with what the requests decided. */
+async function countEventsSettled(): Promise<number> {
+  await backOffice.settle();
+  return countEvents();
+}
 
 function count(routeId: string, status: number) {
   const row = tally.get(routeId) ?? { "2xx": 0, "3xx": 0, "4xx": 0, "5xx": 0 };
@@ -829,6 +843,10 @@ beforeAll(async () => {
   const append = store.append.bind(store);
   store.append = async (appends, options) => {
     const recorded = await append(appends, options);
+    if (recorded.some(byLettersReaction)) {
+      reactionAppended += recorded.length;
+      return recorded;
+    }
     for (const event of recorded) {
       const id = event.metadata.correlationId;
       appendedBy.set(id, [...(appendedBy.get(id) ?? []), event]);
@@ -902,7 +920,7 @@ describe("route fuzz: every request ends in its effect or a clear 4xx, never a 5
       );
       if (run.failed) throw new Error(`${route.id} (seed ${run.seed}, path ${run.counterexamplePath}): ${run.errorInstance instanceof Error ? run.errorInstance.message : String(run.errorInstance)}`);
       // Independent of the observed appends: the table holds exactly what the requests were seen to write.
-      expect(await countEvents()).toBe(eventsBefore + appendedTotal);
+      expect(await countEventsSettled()).toBe(eventsBefore + appendedTotal + reactionAppended);
     });
   }
 
@@ -914,15 +932,16 @@ describe("route fuzz: every request ends in its effect or a clear 4xx, never a 5
       { numRuns: RUNS_PIPELINE, endOnFailure: true, ...(process.env.FUZZ_SEED ? { seed: Number(process.env.FUZZ_SEED) } : {}) },
     );
     if (run.failed) throw new Error(`pipeline (seed ${run.seed}, path ${run.counterexamplePath}): ${run.errorInstance instanceof Error ? run.errorInstance.message : String(run.errorInstance)}`);
-    expect(await countEvents()).toBe(eventsBefore + appendedTotal);
+    expect(await countEventsSettled()).toBe(eventsBefore + appendedTotal + reactionAppended);
   });
 
   it("R-X-01 after the fuzz, the whole event log verifies: every chain, version and schema, whatever unicode it holds", async () => {
     const client = localClient();
     try {
+      await backOffice.settle();
       const { report } = await verifyLog(scanTable(client, backOffice.tables.events));
       expect(report.problems).toEqual([]);
-      expect(report.events).toBe(eventsBefore + appendedTotal);
+      expect(report.events).toBe(eventsBefore + appendedTotal + reactionAppended);
     } finally {
       client.destroy();
     }
