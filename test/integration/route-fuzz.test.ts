@@ -243,6 +243,9 @@ function hintFor(key: string | undefined, schema: unknown): fc.Arbitrary<unknown
       return fc.constant(vdAnswers);
     case "sessionId":
       return fc.constantFrom(...sessionIds);
+    case "recipients":
+      // Issue 13: a letter's re-send to other addresses; the outbox refuses `.invalid` ones, as SES bounces them.
+      return fc.subarray(["aanvrager@fuzz.example", "Tweede@Fuzz.example", "weg@fuzz.invalid"], { maxLength: 3 });
     case "requestedAmountCents":
     case "amountCents":
     case "approvedEligibleCostsCents":
