@@ -90,6 +90,10 @@ export const effectiveDateRules: { readonly [T in EventType]: EffectiveDateRule 
   BudgetTrancheReleaseCorrected: field("decidedOn"),
   BudgetTransferSent: field("decidedOn"),
   BudgetTransferReceived: field("decidedOn"),
+  LetterSent: recorded("a letter is sent when it is recorded"),
+  LetterAccepted: recorded("the mail service accepts a letter when it is recorded"),
+  LetterBounced: recorded("a bounce is recorded when the mail service reports it"),
+  LetterResendRequested: recorded("staff's request carries no date"),
 };
 
 /** Where an event's effective date came from, as the report names it: `AwardGranted.decidedOn`, `recorded`, ... */

@@ -69,4 +69,6 @@ export const streamIds = {
   region: (schemeId: string, regionNumber: string) => `region#${schemeId}.${regionNumber}`,
   /** The evaluation of one funded hub within one scheme (see evaluation-events.ts). */
   hub: (schemeId: string, hubKey: string) => `hub#${schemeId}.${hubKey}`,
+  /** One letter to an applicant; the id is derived from the event that caused it (see letter-events.ts). */
+  letter: (letterId: string) => `letter#${letterId}`,
 } as const;

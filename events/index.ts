@@ -53,6 +53,7 @@ import {
 import { ChangeRequestGrantedV1, ChangeRequestRefusedV1, ChangeRequestSubmittedV1 } from "./change-request-events.ts";
 import { EvaluationFindingRecordedV1, HubClassifiedV1, KnowledgeSessionAttendedV1, OzoneModuleLoadedV1, SelfEvaluationSubmittedV1 } from "./evaluation-events.ts";
 import { BudgetLineLoweredV1, BudgetTrancheReleaseCorrectedV1, BudgetTransferReceivedV1, BudgetTransferSentV1 } from "./board-budget-events.ts";
+import { LetterAcceptedV1, LetterBouncedV1, LetterResendRequestedV1, LetterSentV1 } from "./letter-events.ts";
 
 export * from "./contract.ts";
 export * from "./envelope.ts";
@@ -118,6 +119,10 @@ export const currentEvents = {
   BudgetTrancheReleaseCorrected: BudgetTrancheReleaseCorrectedV1,
   BudgetTransferSent: BudgetTransferSentV1,
   BudgetTransferReceived: BudgetTransferReceivedV1,
+  LetterSent: LetterSentV1,
+  LetterAccepted: LetterAcceptedV1,
+  LetterBounced: LetterBouncedV1,
+  LetterResendRequested: LetterResendRequestedV1,
 } as const;
 
 export const eventCatalogue = new EventCatalogue(

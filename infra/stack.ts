@@ -24,6 +24,7 @@ import { EVENT_SOURCE } from "../events/index.ts";
 import { apiFunctionTimeoutSeconds, apiRoutes, staffRoles } from "../functions/api/routes.ts";
 import { busRules, eventPattern } from "../functions/bus/routing.ts";
 import { eventsTable, type KeyAttribute, readModelsTable, type TableDefinition } from "../functions/store/tables.ts";
+import { lettersRule } from "../functions/letters/rules.ts";
 import { BackOfficeFunction, type BackOfficeFunctionProps } from "./function.ts";
 import { Monitoring } from "./monitoring.ts";
 import { type StageConfig, stageConfig } from "./stages.ts";
@@ -125,6 +126,8 @@ export class BackOfficeStack extends Stack {
   /** Every dead-letter queue, by what it collects. */
   readonly deadLetterQueues = new Map<string, Queue>();
   readonly relay: IFunction;
+  /** Issue 13: the letters reaction (renders and mails letters to applicants). */
+  readonly letters: NodejsFunction;
   /** The nested stacks holding the API routes' functions, by shard. */
   readonly apiFunctionStacks = new Map<number, NestedStack>();
   private readonly sharedEnvironment: Record<string, string>;
@@ -225,6 +228,26 @@ export class BackOfficeStack extends Stack {
         targets: [new LambdaFunction(projector, { deadLetterQueue: deadLetters, retryAttempts: 185, maxEventAge: Duration.hours(24) })],
       });
     }
+
+    // --- Letters to applicants (issue 13): a reaction with side effects, never fed replays ------
+    const letterFailures = this.deadLetterQueue("LettersDeadLetters", "letters reaction");
+    this.letters = this.function("Letters", {
+      entry: "functions/letters/handler.ts",
+      description: "Renders each decision's letter to the applicant as a PDF and mails it to the application's contacts",
+      timeout: Duration.seconds(60),
+      environment: { REACTION: lettersRule.target.reaction },
+      onFailure: new SqsDestination(letterFailures),
+      retryAttempts: 2,
+    }).fn;
+    // It reads the application's, grant's and letter's streams (Query on the table) and appends to the letter's.
+    allow(this.letters, this.eventsTable, eventsTable, tableActions.readEvents, "table");
+    allow(this.letters, this.eventsTable, eventsTable, tableActions.appendEvents, "table");
+    new Rule(this, "LettersReactionRule", {
+      eventBus: this.bus,
+      description: `Routes ${lettersRule.detailTypes.join(", ")} (no replays) to the letters reaction`,
+      eventPattern: eventPattern(lettersRule) as EventPattern,
+      targets: [new LambdaFunction(this.letters, { deadLetterQueue: letterFailures, retryAttempts: 185, maxEventAge: Duration.hours(24) })],
+    });
 
     // --- Staff API ---------------------------------------------------------------------------
     this.userPool = new UserPool(this, "StaffUsers", {
@@ -370,6 +393,9 @@ export class BackOfficeStack extends Stack {
       const answering = this.routeFunctions.get("AnswerCorrespondence") as NodejsFunction | undefined;
       answering?.addToRolePolicy(sendFromIdentity);
       answering?.addEnvironment("ANSWERS_MAIL", "ses");
+      // Issue 13: letters to applicants go out from the same identity.
+      this.letters.addToRolePolicy(sendFromIdentity);
+      this.letters.addEnvironment("LETTERS_MAIL", "ses");
     }
     const mailArn = this.resolve(mail.bucketArn) as { "Fn::GetAtt": [string, string] };
     const keysOf = { [RAW_MAIL_PREFIX]: "SES names each message by its message id", [DOCUMENTS_PREFIX]: "each document is stored under its content hash" };

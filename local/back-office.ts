@@ -23,12 +23,15 @@ import { bundledSchemes } from "../schemes/bundled.ts";
 import type { SchemeCatalogue } from "../schemes/load.ts";
 import { ConcurrencyConflict } from "../domain/errors.ts";
 import { type DynamoDbLocal, localCredentials, localRegion, startDynamoDbLocal } from "./dynamodb-local.ts";
-import { IamGuard, type IamManifest, RELAY_FUNCTION, loadCommittedManifest, projectorFunction, runAs, runUnrestricted } from "./iam-parity.ts";
+import { IamGuard, type IamManifest, RELAY_FUNCTION, loadCommittedManifest, projectorFunction, reactionFunction, runAs, runUnrestricted } from "./iam-parity.ts";
 import { startLocalApi } from "./http-server.ts";
 import { startSmtpIntake } from "./smtp-intake.ts";
 import { OutboxMailer } from "../functions/intake/outbox-mailer.ts";
 import { StreamPoller } from "./stream-poller.ts";
 import { localMetrics, metricsNamespace } from "../functions/runtime/metrics.ts";
+import { handleLetterEvent } from "../functions/letters/handler.ts";
+import { LettersReaction } from "../functions/letters/reaction.ts";
+import { lettersRule } from "../functions/letters/rules.ts";
 
 export interface BackOfficeOptions {
   /** Use a running DynamoDB (Local) instead of starting one. */
@@ -57,6 +60,8 @@ export interface BackOfficeOptions {
    * (its data died with it) or could not be restarted on its data folder. `npm start` exits 1.
    */
   onStoreLost?: (reason: string) => void;
+  /** Issue 13: mail domains the local outbox refuses, standing in for SES bounces; default RFC 2606's `invalid`. */
+  refuseMailDomains?: ReadonlyArray<string>;
 }
 
 export interface BackOffice {
@@ -114,7 +119,7 @@ export async function startBackOffice(options: BackOfficeOptions): Promise<BackO
   // The mail folder stands in for the mail bucket and SES's sending: staff's answers to correspondence go to its outbox too.
   let temporaryMailDir: string | undefined;
   const mailDir = options.mailDir ?? (temporaryMailDir = await mkdtemp(join(tmpdir(), "back-office-mail-")));
-  const mailer = iam.guardMailer(new OutboxMailer(join(mailDir, "outbox")));
+  const mailer = iam.guardMailer(new OutboxMailer(join(mailDir, "outbox"), { refuseDomains: options.refuseMailDomains ?? ["invalid"] }));
   const dependencies: Dependencies = { events, readModels, schemes: options.schemes ?? bundledSchemes(), clock: () => new Date(), newId: randomUUID, mailer };
   useDependencies(dependencies);
 
@@ -124,7 +129,10 @@ export async function startBackOffice(options: BackOfficeOptions): Promise<BackO
       return [rule.name, (message) => runAs(projectorFunction(rule.target.projection), () => handleBusEvent(message.detail, projector))];
     }),
   );
-  const bus = new InProcessBus(busRules, targets, {
+  // Issue 13: the letters reaction, run as the stack's letters function.
+  const letters = new LettersReaction({ events, schemes: dependencies.schemes, mailer });
+  targets.set(lettersRule.name, (message) => runAs(reactionFunction(lettersRule.target.reaction), () => handleLetterEvent(message.detail, letters)));
+  const bus = new InProcessBus([...busRules, lettersRule], targets, {
     onDeadLetter: (letter) => progress(`dead letter on ${letter.rule}: ${letter.message.detail.event.streamId} v${letter.message.detail.event.version}: ${letter.error}`),
   });
   const streams = new DynamoDBStreamsClient(clientConfig);
@@ -229,11 +237,15 @@ export async function startBackOffice(options: BackOfficeOptions): Promise<BackO
     iam,
     async settle() {
       const deadline = Date.now() + 60_000;
-      while (relayed < appended) {
-        if (Date.now() > deadline) throw new Error(`the relay passed on ${relayed} of ${appended} events within 60 s`);
-        await new Promise((r) => setTimeout(r, 20));
+      for (;;) {
+        while (relayed < appended) {
+          if (Date.now() > deadline) throw new Error(`the relay passed on ${relayed} of ${appended} events within 60 s`);
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        await bus.idle();
+        // A bus consumer may append events of its own (the letters reaction, issue 13): settled once nothing new was appended meanwhile.
+        if (relayed >= appended) return;
       }
-      await bus.idle();
     },
     async stop() {
       if (stopped) return;

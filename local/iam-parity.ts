@@ -83,12 +83,15 @@ export type LocalFunction =
   | { readonly kind: "route"; readonly routeKey: string }
   | { readonly kind: "projector"; readonly projection: string }
   | { readonly kind: "relay" }
-  | { readonly kind: "intake" };
+  | { readonly kind: "intake" }
+  /** Issue 13: a bus consumer with side effects (the letters), by its REACTION. */
+  | { readonly kind: "reaction"; readonly reaction: string };
 
 export const routeFunction = (route: { readonly method: string; readonly path: string }): LocalFunction => ({ kind: "route", routeKey: `${route.method} ${route.path}` });
 export const projectorFunction = (projection: string): LocalFunction => ({ kind: "projector", projection });
 export const RELAY_FUNCTION: LocalFunction = { kind: "relay" };
 export const INTAKE_FUNCTION: LocalFunction = { kind: "intake" };
+export const reactionFunction = (reaction: string): LocalFunction => ({ kind: "reaction", reaction });
 
 type Principal =
   | { readonly kind: "function"; readonly fn: LocalFunction; readonly caller: string | undefined }
@@ -125,6 +128,8 @@ function describe(fn: LocalFunction): string {
       return `the function of route ${fn.routeKey}`;
     case "projector":
       return `the ${fn.projection} projector`;
+    case "reaction":
+      return `the ${fn.reaction} reaction`;
     default:
       return `the ${fn.kind} function`;
   }
@@ -142,6 +147,8 @@ export function functionIdOf(manifest: IamManifest, fn: LocalFunction): string {
         return f.invokedBy.some((how) => how.startsWith("dynamodb-stream:"));
       case "intake":
         return f.invokedBy.some((how) => how.startsWith("s3:"));
+      case "reaction":
+        return f.environment.REACTION === fn.reaction && f.invokedBy.includes("eventbridge-rule");
     }
   });
   if (matches.length !== 1) {

@@ -3,6 +3,7 @@ import { budgetLinesProjection } from "./budget-lines.ts";
 import { evaluationProjection } from "./evaluation.ts";
 import { grantsProjection } from "./grants.ts";
 import { intakeProjection } from "./intake.ts";
+import { lettersProjection } from "./letters.ts";
 import type { Projection } from "./projection.ts";
 import { schemesProjection } from "./schemes.ts";
 
@@ -15,6 +16,7 @@ export const projections: ReadonlyArray<Projection> = [
   schemesProjection as Projection,
   intakeProjection as Projection,
   evaluationProjection as Projection,
+  lettersProjection as Projection,
 ];
 
 export function projectionNamed(name: string): Projection {

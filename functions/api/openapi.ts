@@ -48,6 +48,9 @@ import "./grants/decide-change-request.ts";
 import "./board-budget/correct-tranche-release.ts";
 import "./board-budget/lower-budget-line.ts";
 import "./board-budget/transfer-budget.ts";
+import "./letters/list-application-letters.ts";
+import "./letters/list-undelivered-letters.ts";
+import "./letters/resend-letter.ts";
 
 const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: "input", unrepresentable: "any" });
 

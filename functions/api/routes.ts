@@ -83,6 +83,10 @@ export const apiRoutes = [
   { id: "LowerBudgetLine", method: "POST", path: "/schemes/{schemeId}/budget-lines/{budgetLineId}/lowerings", entry: "functions/api/board-budget/lower-budget-line.ts", roles: ["admin"], writes: true },
   { id: "CorrectBudgetTrancheRelease", method: "POST", path: "/schemes/{schemeId}/budget-lines/{budgetLineId}/tranche-corrections", entry: "functions/api/board-budget/correct-tranche-release.ts", roles: ["admin"], writes: true },
   { id: "TransferBudget", method: "POST", path: "/schemes/{schemeId}/budget-lines/{budgetLineId}/transfers", entry: "functions/api/board-budget/transfer-budget.ts", roles: ["admin"], writes: true },
+  // Issue 13: letters to applicants.
+  { id: "ListApplicationLetters", method: "GET", path: "/applications/{applicationId}/letters", entry: "functions/api/letters/list-application-letters.ts", roles: everyone, writes: false },
+  { id: "ListUndeliveredLetters", method: "GET", path: "/letters/undelivered", entry: "functions/api/letters/list-undelivered-letters.ts", roles: everyone, writes: false },
+  { id: "ResendLetter", method: "POST", path: "/letters/{letterId}/resend", entry: "functions/api/letters/resend-letter.ts", roles: ["intake", "committee-secretary", "finance", "admin"], writes: true },
 ] as const satisfies ReadonlyArray<ApiRoute>;
 
 export type RouteId = (typeof apiRoutes)[number]["id"];

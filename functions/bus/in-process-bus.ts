@@ -1,4 +1,4 @@
-import { type BusMessage, type BusRule, type EventBus, matches } from "./routing.ts";
+import { type BusMessage, type EventBus, type RoutedRule, matches } from "./routing.ts";
 
 export type Target = (message: BusMessage) => Promise<unknown>;
 
@@ -34,7 +34,7 @@ export class InProcessBus implements EventBus {
   readonly deadLetters: DeadLetter[] = [];
 
   constructor(
-    private readonly rules: ReadonlyArray<BusRule>,
+    private readonly rules: ReadonlyArray<RoutedRule>,
     private readonly targets: ReadonlyMap<string, Target>,
     private readonly options: { maxAttempts?: number; backoffMs?: number; onDeadLetter?: (letter: DeadLetter) => void } = {},
   ) {
@@ -57,7 +57,7 @@ export class InProcessBus implements EventBus {
   }
 
   /** Delivers with retries; true when the target took it, false when it became a dead letter. */
-  private async deliver(rule: BusRule, message: BusMessage): Promise<boolean> {
+  private async deliver(rule: RoutedRule, message: BusMessage): Promise<boolean> {
     const target = this.targets.get(rule.name)!;
     const maxAttempts = this.options.maxAttempts ?? 8;
     for (let attempt = 1; ; attempt++) {

@@ -15,6 +15,9 @@ export interface BusRule {
   readonly target: { readonly kind: "projector"; readonly projection: string };
 }
 
+/** What routing needs of a rule, whatever its target: projectors here, side-effect reactions elsewhere (functions/letters/rules.ts). */
+export type RoutedRule = Pick<BusRule, "name" | "source" | "detailTypes" | "acceptsReplays">;
+
 export const busRules: ReadonlyArray<BusRule> = projections.map((projection) => ({
   name: `${projection.name}-projector`,
   source: EVENT_SOURCE,
@@ -24,7 +27,7 @@ export const busRules: ReadonlyArray<BusRule> = projections.map((projection) => 
 }));
 
 /** The EventBridge event pattern of a rule, exactly as the stack declares it. */
-export function eventPattern(rule: BusRule): Record<string, unknown> {
+export function eventPattern(rule: RoutedRule): Record<string, unknown> {
   return {
     source: [rule.source],
     "detail-type": [...rule.detailTypes],
@@ -45,7 +48,7 @@ export interface EventDetail {
 }
 
 /** Does an EventBridge-style pattern match this message? (the subset our rules use) */
-export function matches(rule: BusRule, message: BusMessage): boolean {
+export function matches(rule: RoutedRule, message: BusMessage): boolean {
   return (
     rule.source === message.source && rule.detailTypes.includes(message.detailType) && (rule.acceptsReplays || message.detail.replay === false)
   );

@@ -28,6 +28,9 @@ export class SesMailer implements Mailer {
             Simple: {
               Subject: { Data: mail.subject, Charset: "UTF-8" },
               Body: { Text: { Data: mail.text, Charset: "UTF-8" } },
+              ...(mail.attachments?.length
+                ? { Attachments: mail.attachments.map((a) => ({ FileName: a.filename, ContentType: a.contentType, RawContent: a.content, ContentDisposition: "ATTACHMENT" as const })) }
+                : {}),
               // SES sets its own Message-ID; threading and the auto-reply marker are ours.
               Headers: [
                 ...Object.entries(AUTO_REPLY_HEADERS).map(([Name, Value]) => ({ Name, Value })),
@@ -36,6 +39,7 @@ export class SesMailer implements Mailer {
             },
           },
           ...(this.options.configurationSetName ? { ConfigurationSetName: this.options.configurationSetName } : {}),
+          ...(mail.tags ? { EmailTags: Object.entries(mail.tags).map(([Name, Value]) => ({ Name, Value })) } : {}),
         }),
       );
       if (!result.MessageId) throw new MailerUnavailable(new Error("SES answered without a message id"));

@@ -23,6 +23,10 @@ export interface OutgoingMail {
   readonly inReplyTo?: string;
   /** A stable id for this acknowledgement (the outbox names its file after it). */
   readonly key: string;
+  /** Issue 13: files sent with it (a letter's PDF). */
+  readonly attachments?: ReadonlyArray<{ readonly filename: string; readonly contentType: string; readonly content: Uint8Array }>;
+  /** Issue 13: name=value tags the provider hands back with delivery notifications (SES EmailTags: a bounce names its letter). */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 export interface Mailer {

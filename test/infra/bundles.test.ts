@@ -86,4 +86,11 @@ describe("Lambda bundles", () => {
     expect(rows.length).toBe(stack.functions.length);
     for (const row of rows) expect(row.bytes, row.name).toBeLessThan(BUNDLE_BUDGET_BYTES);
   });
+
+  it("issue 13: pdf-lib is only in the bundles that make PDFs (the letters reaction, the application form), not in the routes and projectors that list letters", () => {
+    const withPdfLib = [...new Set(stack.functions.map((f) => f.entry))].filter((entry) => bundles.get(entry)!.sources.some((source) => source.includes(`${join("node_modules", "pdf-lib")}`))).sort();
+    expect(withPdfLib).toContain("functions/letters/handler.ts");
+    // The OpenAPI route imports every handler for its schemas, the application form's among them (before issue 13 already).
+    for (const entry of withPdfLib) expect(["functions/api/get-application-form.ts", "functions/api/get-openapi.ts", "functions/intake/handler.ts", "functions/letters/handler.ts"], entry).toContain(entry);
+  });
 });

@@ -5,7 +5,7 @@ import { apiRoutes } from "../../functions/api/routes.ts";
 import { busRules } from "../../functions/bus/routing.ts";
 import { projectRoot } from "../../infra/function.ts";
 import { formatManifest, manifestFromAssembly, manifestPath, synthesiseWithoutBundling } from "../../infra/iam-manifest.ts";
-import { INTAKE_FUNCTION, type IamManifest, RELAY_FUNCTION, functionIdOf, projectorFunction, routeFunction } from "../../local/iam-parity.ts";
+import { INTAKE_FUNCTION, type IamManifest, RELAY_FUNCTION, functionIdOf, projectorFunction, reactionFunction, routeFunction } from "../../local/iam-parity.ts";
 
 /**
  * infra/iam-manifest.json is what the local runtime enforces (local/iam-parity.ts). It must be
@@ -71,10 +71,13 @@ describe("the IAM manifest (infra/iam-manifest.json)", () => {
     expect(committed.functions.Relay!.invokedBy).toEqual(["dynamodb-stream:Events"]);
     expect(functionIdOf(committed, INTAKE_FUNCTION)).toBe("Intake");
     expect(committed.functions.Intake!.invokedBy).toEqual(["s3:Storage/Mail/raw/*"]);
+    // Issue 13: the letters reaction, by its REACTION.
+    expect(functionIdOf(committed, reactionFunction("letters"))).toBe("Letters");
   });
 
   it("holds every Lambda of the stack; only CDK's deploy-time handlers, which never run locally, have an AWS managed policy", () => {
-    const runtime = apiRoutes.length + new Set(busRules.map((r) => r.target.projection)).size + 2;
+    // + the relay, the intake and the letters reaction (issue 13).
+    const runtime = apiRoutes.length + new Set(busRules.map((r) => r.target.projection)).size + 3;
     const deployTime = Object.entries(committed.functions).filter(([, f]) => f.managedPolicyArns.length > 0);
     expect(Object.keys(committed.functions).length).toBe(runtime + deployTime.length);
     for (const [id, f] of deployTime) expect(f.invokedBy.length > 0 && f.invokedBy.every((how) => how.startsWith("cloudformation:")), id).toBe(true);

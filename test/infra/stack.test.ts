@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { EVENT_SOURCE } from "../../events/contract.ts";
 import { apiRoutes, staffRoles } from "../../functions/api/routes.ts";
 import { busRules, eventPattern } from "../../functions/bus/routing.ts";
+import { lettersRule } from "../../functions/letters/rules.ts";
 import { eventsTable, type KeyAttribute, readModelsTable, type TableDefinition } from "../../functions/store/tables.ts";
 import { Stack } from "aws-cdk-lib";
 import { apiFunctionShardOf, type BackOfficeStack } from "../../infra/stack.ts";
@@ -72,7 +73,8 @@ describe("BackOfficeStack", () => {
   describe("functions", () => {
     it("has exactly the back-office functions (plus CDK's deploy-time handlers): one per route, per projection, and the relay", () => {
       const ours = new Set(stack.functions.map((f) => logicalId(stack, f.fn)));
-      expect(ours.size).toBe(apiRoutes.length + new Set(busRules.map((r) => r.target.projection)).size + 1);
+      // + the relay and the letters reaction (issue 13).
+      expect(ours.size).toBe(apiRoutes.length + new Set(busRules.map((r) => r.target.projection)).size + 2);
       for (const [id] of ofType("AWS::Lambda::Function")) {
         if (!ours.has(id)) expect(cdkHandlerPrefixes.some((prefix) => id.startsWith(prefix)), id).toBe(true);
       }
@@ -191,7 +193,8 @@ describe("BackOfficeStack", () => {
 
     it("declares one rule per shared bus rule, matching the contract's source, to its projector with retries and a dead-letter queue", () => {
       const rules = ofType("AWS::Events::Rule");
-      expect(rules).toHaveLength(busRules.length);
+      // + the letters reaction's rule (its own test below).
+      expect(rules).toHaveLength(busRules.length + 1);
       for (const busRule of busRules) {
         expect(busRule.source).toBe(EVENT_SOURCE);
         const projectorId = logicalId(stack, stack.projectors.get(busRule.target.projection)!);
@@ -210,6 +213,20 @@ describe("BackOfficeStack", () => {
         const [, invokeConfig] = ofType("AWS::Lambda::EventInvokeConfig").find(([, c]) => refsOf(c.Properties.FunctionName).includes(fnId))!;
         expect(resources[refsOf(invokeConfig.Properties.DestinationConfig.OnFailure.Destination)[0]!]?.Type).toBe("AWS::SQS::Queue");
       }
+    });
+
+    it("issue 13: routes the decisions that concern an applicant, never replays, to the letters reaction, with retries and a dead-letter queue", () => {
+      const lettersId = logicalId(stack, stack.letters);
+      const matching = ofType("AWS::Events::Rule").filter(([, r]) => refsOf(r.Properties.Targets).includes(lettersId));
+      expect(matching).toHaveLength(1);
+      const [, rule] = matching[0]!;
+      expect(rule.Properties.EventPattern).toEqual(eventPattern(lettersRule));
+      expect(rule.Properties.EventPattern.detail).toEqual({ replay: [false] });
+      expect(rule.Properties.EventBusName).toEqual({ Ref: logicalId(stack, stack.bus) });
+      const target = rule.Properties.Targets[0];
+      expect(resources[refsOf(target.DeadLetterConfig?.Arn)[0]!]?.Type).toBe("AWS::SQS::Queue");
+      expect(target.RetryPolicy.MaximumRetryAttempts).toBeGreaterThan(0);
+      expect(resources[lettersId]!.Properties.Environment.Variables.REACTION).toBe("letters");
     });
 
     it("encrypts every queue and refuses plain HTTP to it", () => {
@@ -395,7 +412,8 @@ describe("BackOfficeStack", () => {
         }
       }
       // The walk found the appenders' grants, so it looks at the right resources.
-      expect(appendsSeen).toBe(apiRoutes.filter((r) => r.writes).length);
+      // The write routes, and the letters reaction (issue 13: it appends to the letters' own streams).
+      expect(appendsSeen).toBe(apiRoutes.filter((r) => r.writes).length + 1);
     });
 
     it("uses '*' as a resource only for actions without resource-level permissions: X-Ray's, and the relay's dynamodb:ListStreams", () => {

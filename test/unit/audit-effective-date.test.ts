@@ -44,6 +44,10 @@ const datedByRecording = [
   "CorrespondenceAnswered",
   "CorrespondenceDismissed",
   "KnowledgeSessionAttended",
+  "LetterSent",
+  "LetterAccepted",
+  "LetterBounced",
+  "LetterResendRequested",
 ].sort();
 
 const schemaShape = (type: string) => (currentEvents[type as keyof typeof currentEvents].schema as unknown as { shape: Record<string, { safeParse(v: unknown): { success: boolean } }> }).shape;
