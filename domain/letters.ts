@@ -144,4 +144,7 @@ export const letterKindOf: Readonly<Record<string, LetterKind>> = {
   PaymentMade: "payment",
   GrantSettled: "settlement",
   RecoveryReceived: "recovery",
+  // Issue 13: a change request's decision, granted or refused (R-ST-03 and the schemes' changeRequests).
+  ChangeRequestGranted: "change-request-decided",
+  ChangeRequestRefused: "change-request-decided",
 };

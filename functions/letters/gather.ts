@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { type ApplicationState, evolveApplication, initialApplicationState } from "../../domain/application.ts";
 import { localDate } from "../../domain/calendar.ts";
-import type { LetterData, LetterHeading } from "../../domain/letter-content.ts";
+import { formatDutchDate, formatDutchEuros, type LetterData, type LetterHeading } from "../../domain/letter-content.ts";
 import { letterKindOf } from "../../domain/letters.ts";
 import { type GrantState, evolveGrant, initialGrantState, maskIban } from "../../domain/payments.ts";
 import { roundFor } from "../../domain/rounds.ts";
@@ -78,6 +78,20 @@ export async function gatherLetter(source: RecordedEvent, deps: { events: EventS
     date: letterDate(data) ?? recordedOn,
   };
   return { kind, scheme, applicationId, heading, data, contacts: now.contacts ?? [] };
+}
+
+/** What the grantee asked, in one Dutch sentence for the letter. */
+function describeChange(change: EventData<"ChangeRequestSubmitted">["change"]): string {
+  switch (change.kind) {
+    case "increase":
+      return `een verhoging van de subsidie voor ${change.basis.pupilCount} VSO-leerlingen van ${change.basis.partnerSchool} (addendum ${change.basis.addendumRef}).`;
+    case "cost-line-shift":
+      return `een verschuiving tussen kostenposten (${change.shifts.map((s) => `${formatDutchEuros(s.amountCents)} van ${s.fromLineId} naar ${s.toLineId}`).join("; ")}).`;
+    case "end-date-extension":
+      return `een latere einddatum van het project: ${formatDutchDate(change.newEndDate)}.`;
+    case "decrease":
+      return `een verlaging van de subsidie met ${formatDutchEuros(change.decreaseCents)}.`;
+  }
 }
 
 /** The decision's own date where it has one. */
@@ -181,6 +195,23 @@ async function letterData(
         claimCents: context.grant!.settlement?.recoveryCents ?? 0,
         receivedTotalCents: context.grant!.recoveredCents,
       };
+    case "ChangeRequestGranted":
+    case "ChangeRequestRefused": {
+      const request = context.grant?.changeRequests?.[event.data.requestId];
+      if (!request) throw new Error(`${source.type} ${source.streamId} v${source.version} names request ${event.data.requestId}, which the grant does not hold`);
+      const granted = event.type === "ChangeRequestGranted" ? event.data : undefined;
+      return {
+        kind: "change-request-decided",
+        changeRequestId: event.data.requestId,
+        requestedOn: request.submitted.receivedOn,
+        decidedOn: event.data.decidedOn,
+        summary: describeChange(request.submitted.change),
+        decision: granted ? "granted" : "refused",
+        reasons: event.type === "ChangeRequestRefused" ? event.data.reasons : [],
+        ruleIds: event.type === "ChangeRequestRefused" ? event.data.ruleIds : granted!.derivation.ruleIds,
+        amountChange: granted && granted.amountCents !== granted.previousAmountCents ? { beforeCents: granted.previousAmountCents, afterCents: granted.amountCents } : null,
+      };
+    }
     default:
       throw new Error(`${source.type} makes no letter`);
   }

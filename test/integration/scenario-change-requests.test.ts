@@ -1,9 +1,13 @@
+import { readFile, readdir } from "node:fs/promises";
+import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { replayAndCompare } from "../../audit/replay.ts";
 import { verifyLog } from "../../audit/verify.ts";
 import { verifyBudgetLineDerived } from "../../functions/store/budget-balance.ts";
 import type { DynamoDbEventStore } from "../../functions/store/dynamodb-event-store.ts";
-import { startTestBackOffice, type TestBackOffice } from "../support/back-office.ts";
+import { parseMessage } from "../../functions/intake/mime.ts";
+import { eventually, startTestBackOffice, type TestBackOffice } from "../support/back-office.ts";
+import { pdfText } from "../support/pdf-text.ts";
 import { expectLedgerReconciles } from "../support/ledger.ts";
 import { Staff } from "../support/scenario.ts";
 
@@ -59,7 +63,7 @@ afterAll(async () => {
 describe("change requests after the award (issue 13)", () => {
   it("R-ST-03 in the seed's order: award letter on 2019-07-01, VSO change request in September adds 3 x 15,895.00 to the grant, reserved and committed on the line in one append; one arriving on 2019-10-01 is recorded and refused with the reason", async () => {
     const region = await staff.register({
-      schemeId: STO, instrumentId: "regional-plan", technohub: { name: "Regio Zeeland", region: "STO19042" }, applicant: { companyName: "Vmbo Zeeland (penvoerder)" },
+      schemeId: STO, instrumentId: "regional-plan", technohub: { name: "Regio Zeeland", region: "STO19042" }, applicant: { companyName: "Vmbo Zeeland (penvoerder)" }, contacts: [{ address: "penvoerder@vmbo-zeeland.example" }],
       requestedAmountCents: 90_000_000, receivedAt: "2019-03-20T12:00:00.000Z", sectionIds: ["regional-plan", "budget", "co-financing"],
     });
     await staff.details(region, {
@@ -119,6 +123,33 @@ describe("change requests after the award (issue 13)", () => {
     expect(before["regional-plans"].availableCents - after["regional-plans"].availableCents).toBe(4_768_500);
     expect(after["regional-plans"].committedCents - before["regional-plans"].committedCents).toBe(4_768_500);
     expect(after["regional-plans"].reservedCents).toBe(before["regional-plans"].reservedCents);
+  });
+
+  it("issue 13 letters: each change request's decision is a letter to the grant's contacts, granted (R-ST-03, old and new amount) and refused by the rules (the reason with its rule ID), its PDF text read back from the outbox", async () => {
+    await backOffice.settle();
+    const listed = await eventually(
+      async () => ((await staff.expect("auditor", "GET", `/applications/${regionGrant}/letters`, undefined, 200)).body.items as Array<{ kind: string; delivery: string }>).filter((l) => l.kind === "change-request-decided"),
+      (decided) => decided.length === 3 && decided.every((l) => l.delivery !== "sending"),
+    );
+    expect(listed.map((l) => l.delivery)).toEqual(["delivered", "delivered", "delivered"]);
+    const texts: string[] = [];
+    const folder = join(backOffice.mailDir, "outbox");
+    for (const name of (await readdir(folder)).filter((n) => n.startsWith("letter.") && n.endsWith(".eml"))) {
+      const parsed = await parseMessage(new Uint8Array(await readFile(join(folder, name))));
+      if (parsed.recipients[0] !== "penvoerder@vmbo-zeeland.example") continue;
+      const pdf = parsed.attachments.find((a) => a.contentType === "application/pdf");
+      if (pdf) texts.push((await pdfText(pdf.content)).join(" "));
+    }
+    const granted = texts.filter((t) => t.includes("VSO De Brug"));
+    expect(granted).toHaveLength(1);
+    expect(granted[0]).toContain("€ 900.000,00");
+    expect(granted[0]).toContain("€ 947.685,00");
+    const refused = texts.filter((t) => t.includes("VSO Het Anker"));
+    expect(refused).toHaveLength(2);
+    for (const text of refused) {
+      expect(text).toContain("R-ST-03");
+      expect(text).toMatch(/closed on 2019-09-30; this one arrived on 2019-10-0[12]/);
+    }
   });
 
   it("R-ST-03 the same partner school's pupils are counted once; R-TH-12 (interpretation) a Technohubs grant takes no increase: the scheme gives it no basis", async () => {
