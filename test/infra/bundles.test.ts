@@ -64,11 +64,6 @@ describe("Lambda bundles", () => {
     for (const f of stack.functions) expect(bundles.get(f.entry)!.sources.at(-1), `${f.node.id}: ${bundles.get(f.entry)!.sources.slice(-3).join(" ")}`).toBe(join(projectRoot, f.entry));
   });
 
-  it("carry pdf-lib only where a form is made: GetApplicationForm, and GetOpenApi, which imports every route module for its schemas", () => {
-    const withPdfLib = stack.functions.filter((f) => bundles.get(f.entry)!.sources.some((source) => source.includes("/node_modules/pdf-lib/"))).map((f) => f.node.id);
-    expect(withPdfLib.sort()).toEqual(["GetApplicationFormApi", "GetOpenApiApi"]);
-  });
-
   it("point Node at no source map (issue 15: the map stays in the asset, unread at import)", () => {
     for (const f of stack.functions) expect(Buffer.from(bundles.get(f.entry)!.code).toString("utf8"), f.node.id).not.toContain("sourceMappingURL");
     for (const f of stack.functions) expect(f.environment.NODE_OPTIONS ?? "", f.node.id).not.toContain("--enable-source-maps");
@@ -87,10 +82,8 @@ describe("Lambda bundles", () => {
     for (const row of rows) expect(row.bytes, row.name).toBeLessThan(BUNDLE_BUDGET_BYTES);
   });
 
-  it("issue 13: pdf-lib is only in the bundles that make PDFs (the letters reaction, the application form), not in the routes and projectors that list letters", () => {
-    const withPdfLib = [...new Set(stack.functions.map((f) => f.entry))].filter((entry) => bundles.get(entry)!.sources.some((source) => source.includes(`${join("node_modules", "pdf-lib")}`))).sort();
-    expect(withPdfLib).toContain("functions/letters/handler.ts");
-    // The OpenAPI route imports every handler for its schemas, the application form's among them (before issue 13 already).
-    for (const entry of withPdfLib) expect(["functions/api/get-application-form.ts", "functions/api/get-openapi.ts", "functions/intake/handler.ts", "functions/letters/handler.ts"], entry).toContain(entry);
+  it("issue 13, issue 15: pdf-lib only where a PDF is made: the application form, the letters reaction, and GetOpenApi, which imports every route module for its schemas; not in the routes and projectors that list letters, nor in the intake's main bundle (its worker reads forms)", () => {
+    const withPdfLib = stack.functions.filter((f) => bundles.get(f.entry)!.sources.some((source) => source.includes(join("node_modules", "pdf-lib")))).map((f) => f.node.id);
+    expect(withPdfLib.sort()).toEqual(["GetApplicationFormApi", "GetOpenApiApi", "Letters"]);
   });
 });
