@@ -81,6 +81,9 @@ export const effectiveDateRules: { readonly [T in EventType]: EffectiveDateRule 
   EvaluationFindingRecorded: field("date"),
   KnowledgeSessionAttended: recorded("the session is named, not dated"),
   OzoneModuleLoaded: field("loadedOn"),
+  PersonalDataErasureRequested: field("requestedOn"),
+  PersonalDataErased: field("erasedOn"),
+  PersonalDataErasureRefused: recorded("a refusal is decided when it is recorded"),
 };
 
 /** Where an event's effective date came from, as the report names it: `AwardGranted.decidedOn`, `recorded`, ... */

@@ -49,6 +49,7 @@ import {
   RecoveryReceivedV1,
 } from "./payment-events.ts";
 import { EvaluationFindingRecordedV1, HubClassifiedV1, KnowledgeSessionAttendedV1, OzoneModuleLoadedV1, SelfEvaluationSubmittedV1 } from "./evaluation-events.ts";
+import { PersonalDataErasedV1, PersonalDataErasureRefusedV1, PersonalDataErasureRequestedV1 } from "./data-protection-events.ts";
 
 export * from "./contract.ts";
 export * from "./envelope.ts";
@@ -107,6 +108,9 @@ export const currentEvents = {
   EvaluationFindingRecorded: EvaluationFindingRecordedV1,
   KnowledgeSessionAttended: KnowledgeSessionAttendedV1,
   OzoneModuleLoaded: OzoneModuleLoadedV1,
+  PersonalDataErasureRequested: PersonalDataErasureRequestedV1,
+  PersonalDataErased: PersonalDataErasedV1,
+  PersonalDataErasureRefused: PersonalDataErasureRefusedV1,
 } as const;
 
 export const eventCatalogue = new EventCatalogue(

@@ -43,6 +43,7 @@ import "./evaluation/record-finding.ts";
 import "./evaluation/record-ozone-module.ts";
 import "./evaluation/record-session-attendance.ts";
 import "./evaluation/submit-self-evaluation.ts";
+import "./data-protection/request-erasure.ts";
 
 const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: "input", unrepresentable: "any" });
 

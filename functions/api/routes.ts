@@ -76,6 +76,7 @@ export const apiRoutes = [
   { id: "GetEvaluationOverview", method: "GET", path: "/schemes/{schemeId}/evaluation", entry: "functions/api/evaluation/get-evaluation-overview.ts", roles: everyone, writes: false },
   { id: "ListHubs", method: "GET", path: "/hubs", entry: "functions/api/evaluation/list-hubs.ts", roles: everyone, writes: false },
   { id: "GetOpenApi", method: "GET", path: "/openapi.json", entry: "functions/api/get-openapi.ts", roles: everyone, writes: false },
+  { id: "RequestPersonalDataErasure", method: "POST", path: "/data-subjects/erasure-requests", entry: "functions/api/data-protection/request-erasure.ts", roles: ["admin"], writes: true },
 ] as const satisfies ReadonlyArray<ApiRoute>;
 
 export type RouteId = (typeof apiRoutes)[number]["id"];
