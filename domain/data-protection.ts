@@ -90,6 +90,9 @@ export function addYears(date: string, years: number): string {
   return new Date(Date.UTC(y + years, m - 1, d)).toISOString().slice(0, 10);
 }
 
+/** Subject kinds whose data is part of the fund's financial records, kept for the fiscal retention period. */
+export const kindsInFinancialRecords: ReadonlySet<string> = new Set(["bank-account", "committee-member"]);
+
 export type ErasureDecision =
   | { readonly outcome: "erase" }
   | { readonly outcome: "refuse"; readonly code: "running-file" | "fiscal-retention"; readonly reason: string; readonly erasableFrom: string | null };
@@ -98,10 +101,11 @@ const named = (files: ReadonlyArray<FileFacts>) => files.map((f) => f.applicatio
 
 /**
  * An erasure request (GDPR art. 17) is refused while the data is needed for a running file
- * (art. 17(3)(b): the grant agreement is a legal obligation of the fund) or within the fiscal retention
- * period after the last payment (art. 17(3)(b), art. 52 AWR); otherwise the key is destroyed.
+ * (art. 17(3)(b): the grant agreement is a legal obligation of the fund) or, for data in the financial
+ * records (bank accounts, the committee's decisions), within the fiscal retention period after the last
+ * payment (art. 17(3)(b), art. 52 AWR); otherwise the key is destroyed.
  */
-export function decideErasureRequest(files: ReadonlyArray<FileFacts>, today: string): ErasureDecision {
+export function decideErasureRequest(files: ReadonlyArray<FileFacts>, today: string, kind: string): ErasureDecision {
   const running = files.filter((f) => f.closedOn === null);
   if (running.length > 0) {
     return {
@@ -111,6 +115,8 @@ export function decideErasureRequest(files: ReadonlyArray<FileFacts>, today: str
       erasableFrom: null,
     };
   }
+  // The financial records: the accounts paid to, and the decisions the payments rest on. A contact's address is not one of them.
+  if (!kindsInFinancialRecords.has(kind)) return { outcome: "erase" };
   const paid = files.filter((f) => f.lastPaymentOn !== null);
   const until = paid.reduce<string | null>((max, f) => later(max, addYears(f.lastPaymentOn!, FISCAL_RETENTION_YEARS)), null);
   if (until !== null && until > today) {

@@ -59,7 +59,7 @@ export function decideErasure(request: ErasureRequest, files: ReadonlyArray<File
     data: { subjectId, subjectKind, legalBasis: request.legalBasis, note: request.note, requestedOn: today, origin: request.origin },
   };
   if (alreadyErased) return accept();
-  const decision = decideErasureRequest(files, today);
+  const decision = decideErasureRequest(files, today, subjectKind);
   if (decision.outcome === "erase") return accept<DomainEvent>(requested, { type: "PersonalDataErased", data: { subjectId, subjectKind, erasedOn: today, applicationIds } });
   return refuseAndRecord<DomainEvent>("closed", decision.reason, [requested, { type: "PersonalDataErasureRefused", data: { subjectId, subjectKind, code: decision.code, reason: decision.reason, erasableFrom: decision.erasableFrom, applicationIds } }], {
     details: { subjectId, code: decision.code, erasableFrom: decision.erasableFrom, applicationIds },
