@@ -14,6 +14,7 @@ import { localCredentials, localRegion, startDynamoDbLocal } from "../local/dyna
 import { measureCommandLatency } from "./command-latency.ts";
 import { measureConcurrentAwards } from "./concurrency.ts";
 import { measureFold } from "./fold.ts";
+import { measurePersonalData } from "./personal-data.ts";
 
 /**
  * The benchmark suite (`npm run bench`), on DynamoDB Local, each figure against a baseline taken in
@@ -27,7 +28,7 @@ import { measureFold } from "./fold.ts";
  */
 const { values } = parseArgs({
   options: {
-    suites: { type: "string", default: "store,fold,latency,concurrency" },
+    suites: { type: "string", default: "store,fold,latency,concurrency,personal-data" },
     appends: { type: "string", default: "1000" },
     events: { type: "string", default: "20000" },
     writers: { type: "string", default: "8" },
@@ -59,6 +60,8 @@ try {
   }
   if (suites.has("latency")) results.latency = await measureCommandLatency({ lengths: numbers(values.lengths), samples: Number(values.samples), dynamo });
   if (suites.has("concurrency")) results.concurrency = await measureConcurrentAwards(numbers(values.concurrency), dynamo);
+  // Issue 16: sealing on append and revealing on replay, against the same without (`--suites personal-data`).
+  if (suites.has("personal-data")) results.personalData = await measurePersonalData(client, { appends: Math.min(Number(values.appends), 500), replayEvents: 2000 });
 } finally {
   client.destroy();
   await dynamo.stop();
