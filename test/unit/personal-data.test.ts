@@ -146,3 +146,20 @@ describe("issue 16: when personal data may be erased (domain/data-protection.ts)
     expect(addYears("2024-02-29", 1)).toBe("2025-03-01");
   });
 });
+
+describe("issue 16: no personal data in application logs (test/support/log-scan.ts)", () => {
+  it("the tap sees every log line whatever the level, and the scan finds a fixture's address or IBAN in it", async () => {
+    const { log, tapLog } = await import("../../functions/runtime/log.ts");
+    const { personalDataIn } = await import("../support/log-scan.ts");
+    const seen: string[] = [];
+    const suiteTap = tapLog((line) => seen.push(line));
+    try {
+      log("debug", "probe", { subjectId: "0".repeat(32) });
+    } finally {
+      tapLog(suiteTap);
+    }
+    expect(seen).toHaveLength(1);
+    expect(personalDataIn(seen[0]!)).toEqual([]);
+    expect(personalDataIn('{"from":"Aanvrager@Example.org","iban":"NL91ABNA0417164300"}')).toEqual(["NL91ABNA0417164300", "aanvrager@example.org"]);
+  });
+});
