@@ -161,9 +161,11 @@ export class PersonalDataVault {
 
 /** Deterministic AES-256-GCM: the IV is the first 12 bytes of HMAC(key, value), so one value seals to one text per subject. */
 export function sealWith(subjectId: string, key: Buffer, value: string): string {
-  const iv = createHmac("sha256", key).update("pd1-iv\u0000").update(value).digest().subarray(0, 12);
+  // As JSON text: a lone surrogate a client sent survives the round trip (UTF-8 alone would replace it).
+  const text = JSON.stringify(value);
+  const iv = createHmac("sha256", key).update("pd1-iv\u0000").update(text).digest().subarray(0, 12);
   const cipher = createCipheriv("aes-256-gcm", key, iv);
-  const body = Buffer.concat([cipher.update(value, "utf8"), cipher.final()]);
+  const body = Buffer.concat([cipher.update(text, "utf8"), cipher.final()]);
   return `pd1.${subjectId}.${Buffer.concat([iv, body, cipher.getAuthTag()]).toString("base64url")}`;
 }
 
@@ -171,7 +173,7 @@ export function openWith(key: Buffer, sealed: string): string {
   const raw = Buffer.from(sealed, "base64url");
   const decipher = createDecipheriv("aes-256-gcm", key, raw.subarray(0, 12));
   decipher.setAuthTag(raw.subarray(raw.length - 16));
-  return Buffer.concat([decipher.update(raw.subarray(12, raw.length - 16)), decipher.final()]).toString("utf8");
+  return JSON.parse(Buffer.concat([decipher.update(raw.subarray(12, raw.length - 16)), decipher.final()]).toString("utf8")) as string;
 }
 
 function collectSubjects(value: unknown, into: Set<string>): void {

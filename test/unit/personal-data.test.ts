@@ -72,6 +72,12 @@ describe("issue 16: sealing and revealing (functions/personal-data/vault.ts)", (
     expect(await vault.reveal(sealed)).toEqual(contactAdded);
   });
 
+  it("reveals exactly what was sealed, a lone surrogate or a NUL included (route fuzz finding)", async () => {
+    const { vault } = newVault();
+    const odd = { ...contactAdded, name: "\u0000Jan\ud800 Jansen" };
+    expect(await vault.reveal(await vault.seal("ContactAdded", odd, "application#app-1", "s"))).toEqual(odd);
+  });
+
   it("seals one value of one subject to one text (projections compare sealed values), another subject's differently", async () => {
     const { vault } = newVault();
     const a = (await vault.seal("ContactAdded", contactAdded, "application#app-1", "s")) as typeof contactAdded;
