@@ -40,6 +40,11 @@ export interface PersonalDataField {
 
 const field = (d: Record<string, unknown>, name: string) => (typeof d[name] === "string" ? (d[name] as string) : null);
 const messageSender = (d: Record<string, unknown>) => `message:${String(d.messageKey)}`;
+/** `Jan <jan@x.nl>` and `jan@x.nl` are one contact: the address inside the angle brackets, when there are any. */
+const senderAddress = (d: Record<string, unknown>) => {
+  const from = field(d, "from");
+  return from === null ? null : (/<([^<>]+)>/.exec(from)?.[1] ?? from);
+};
 const itself = (_: Record<string, unknown>, value: string) => value;
 
 /** Event type -> its personal-data fields. Fields not listed hold no personal data (see docs/personal-data.md for each decision). */
@@ -54,11 +59,11 @@ export const personalDataFields: Readonly<Record<string, ReadonlyArray<PersonalD
       path: "from",
       subject: "contact",
       format: "text",
-      identity: (d) => field(d, "from"),
+      identity: senderAddress,
       aliases: (d) => [messageSender(d)],
       why: "the sender's address (the applicant's contact)",
     },
-    { path: "subject", subject: "contact", format: "text", identity: (d) => field(d, "from") ?? messageSender(d), why: "written by the sender: may name people" },
+    { path: "subject", subject: "contact", format: "text", identity: (d) => senderAddress(d) ?? messageSender(d), why: "written by the sender: may name people" },
   ],
   CorrespondenceReceived: [{ path: "formFields.*", subject: "contact", format: "text", identity: messageSender, why: "what the sender wrote in a form: contact persons, phone numbers" }],
   CorrespondenceAnswered: [{ path: "text", subject: "contact", format: "text", identity: messageSender, why: "staff's answer to the sender, addressed to and about them" }],

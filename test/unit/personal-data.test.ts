@@ -105,6 +105,10 @@ describe("issue 16: sealing and revealing (functions/personal-data/vault.ts)", (
     const mail = (await vault.seal("MailReceived", { messageKey: "k".repeat(64), from: "jan@metaal.example", subject: "Aanvraag van Jan" }, "intake#k", "s")) as { from: string; subject: string };
     const answer = (await vault.seal("CorrespondenceAnswered", { messageKey: "k".repeat(64), text: "Beste Jan" }, "intake#k", "s")) as { text: string };
     expect(answer.text.split(".")[1]).toBe(mail.from.split(".")[1]);
+    // A display name around the address is the same contact as the address staff added.
+    const named = (await vault.seal("MailReceived", { messageKey: "m".repeat(64), from: "Jan <Jan@Metaal.example>", subject: "x" }, "intake#m", "s")) as { from: string };
+    const added = (await vault.seal("ContactAdded", contactAdded, "application#app-1", "s")) as { address: string };
+    expect(named.from.split(".")[1]).toBe(added.address.split(".")[1]);
   });
 
   it("wraps keys with KMS under an encryption context (aws-sdk-client-mock)", async () => {
