@@ -51,7 +51,7 @@ export interface DynamoDbEventStoreOptions {
   onAppended?: (recorded: ReadonlyArray<RecordedEvent>) => void;
   /**
    * Issue 16: seals personal-data fields before the hash is computed, and reveals them (or `[erased]`)
-   * on readStream/readSchemes. Without it the store writes what it is given and reads sealed values as
+   * on readStream/readStreamWithDerived/readLast (what commands fold); readSchemes stays sealed. Without it the store writes what it is given and reads sealed values as
    * stored: what the projectors and the auditors' tools see.
    */
   personalData?: PersonalDataVault;
@@ -329,7 +329,8 @@ export class DynamoDbEventStore implements EventStore {
   }
 
   async *readSchemes(schemeIds: ReadonlyArray<string>, options: { until?: string } = {}): AsyncIterable<RecordedEvent> {
-    for await (const item of this.readSchemeItems(schemeIds, options)) yield this.personalData ? (await this.revealed([recordedEventOf(item)]))[0]! : recordedEventOf(item);
+    // Sealed, always: a rebuild or an as-of replay must equal the live read models, which hold sealed values; the API reveals its responses.
+    for await (const item of this.readSchemeItems(schemeIds, options)) yield recordedEventOf(item);
   }
 
   /** The same store reading sealed values as stored and writing without sealing: what projectors use, so live read models equal a replay without keys. */
