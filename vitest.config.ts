@@ -5,6 +5,8 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     // One DynamoDB Local for the whole run; each test file makes its own tables.
     globalSetup: ["test/support/global-setup.ts"],
+    // Issue 16: every worker's log lines are kept for the final scan for personal data (test/support/log-scan.ts).
+    setupFiles: ["test/support/log-scan-setup.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",

@@ -15,6 +15,7 @@ import { measureCommandLatency } from "./command-latency.ts";
 import { measureConcurrentAwards } from "./concurrency.ts";
 import { measureFold } from "./fold.ts";
 import { scaleTable, simulateScheme } from "./scale.ts";
+import { measurePersonalData } from "./personal-data.ts";
 
 /**
  * The benchmark suite (`npm run bench`), on DynamoDB Local, each figure against a baseline taken in
@@ -31,7 +32,7 @@ import { scaleTable, simulateScheme } from "./scale.ts";
  */
 const { values } = parseArgs({
   options: {
-    suites: { type: "string", default: "store,fold,latency,concurrency" },
+    suites: { type: "string", default: "store,fold,latency,concurrency,personal-data" },
     appends: { type: "string", default: "1000" },
     events: { type: "string", default: "20000" },
     writers: { type: "string", default: "8" },
@@ -70,6 +71,8 @@ try {
     const applications = Number(values.applications);
     results.scale = await simulateScheme({ applications, concurrency: Number(values["scale-concurrency"]), progressEvery: Number(values["progress-every"] ?? Math.max(10, Math.round(applications / 40))), dynamoEndpoint: dynamo.endpoint });
   }
+  // Issue 16: sealing on append and revealing on replay, against the same without (`--suites personal-data`).
+  if (suites.has("personal-data")) results.personalData = await measurePersonalData(client, { appends: Math.min(Number(values.appends), 500), replayEvents: 2000 });
 } finally {
   client.destroy();
   await dynamo.stop();

@@ -94,6 +94,9 @@ export const effectiveDateRules: { readonly [T in EventType]: EffectiveDateRule 
   LetterAccepted: recorded("the mail service accepts a letter when it is recorded"),
   LetterBounced: recorded("a bounce is recorded when the mail service reports it"),
   LetterResendRequested: recorded("staff's request carries no date"),
+  PersonalDataErasureRequested: field("requestedOn"),
+  PersonalDataErased: field("erasedOn"),
+  PersonalDataErasureRefused: recorded("a refusal is decided when it is recorded"),
 };
 
 /** Where an event's effective date came from, as the report names it: `AwardGranted.decidedOn`, `recorded`, ... */

@@ -4,6 +4,7 @@ import { type Decision, accept, refuse } from "./decision.ts";
 import { maximumAmount } from "./eligibility.ts";
 import { type Cents, formatEuros, shareOf } from "./money.ts";
 import type { SchemeUnderDecision } from "./scheme.ts";
+import { isSealedValue, maskedSealedValue } from "../events/personal-data.ts";
 
 type Tranche = SchemeDefinition["paymentSchedule"]["tranches"][number];
 type PlannedTranche = EventData<"GrantOpened">["tranches"][number];
@@ -47,8 +48,8 @@ export function isValidIban(iban: string): boolean {
   return remainder === 1;
 }
 
-/** For lists and exports: the country, check digits and the last four characters only. */
-export const maskIban = (iban: string) => (iban.length < 9 ? "*".repeat(iban.length) : `${iban.slice(0, 4)}${"*".repeat(iban.length - 8)}${iban.slice(-4)}`);
+/** For lists and exports: the country, check digits and the last four characters only. A sealed IBAN (issue 16) is masked when it is revealed. */
+export const maskIban = (iban: string) => (isSealedValue(iban) ? maskedSealedValue(iban) : iban.length < 9 ? "*".repeat(iban.length) : `${iban.slice(0, 4)}${"*".repeat(iban.length - 8)}${iban.slice(-4)}`);
 
 export type InvoiceStatus = "registered" | "approved" | "paid";
 

@@ -54,6 +54,7 @@ import { ChangeRequestGrantedV1, ChangeRequestRefusedV1, ChangeRequestSubmittedV
 import { EvaluationFindingRecordedV1, HubClassifiedV1, KnowledgeSessionAttendedV1, OzoneModuleLoadedV1, SelfEvaluationSubmittedV1 } from "./evaluation-events.ts";
 import { BudgetLineLoweredV1, BudgetTrancheReleaseCorrectedV1, BudgetTransferReceivedV1, BudgetTransferSentV1 } from "./board-budget-events.ts";
 import { LetterAcceptedV1, LetterBouncedV1, LetterResendRequestedV1, LetterSentV1 } from "./letter-events.ts";
+import { PersonalDataErasedV1, PersonalDataErasureRefusedV1, PersonalDataErasureRequestedV1 } from "./data-protection-events.ts";
 
 export * from "./contract.ts";
 export * from "./envelope.ts";
@@ -123,6 +124,9 @@ export const currentEvents = {
   LetterAccepted: LetterAcceptedV1,
   LetterBounced: LetterBouncedV1,
   LetterResendRequested: LetterResendRequestedV1,
+  PersonalDataErasureRequested: PersonalDataErasureRequestedV1,
+  PersonalDataErased: PersonalDataErasedV1,
+  PersonalDataErasureRefused: PersonalDataErasureRefusedV1,
 } as const;
 
 export const eventCatalogue = new EventCatalogue(

@@ -1,6 +1,6 @@
 import type { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import { createHash } from "node:crypto";
-import { CfnOutput, Duration, NestedStack, Stack, type StackProps, Validations } from "aws-cdk-lib";
+import { CfnOutput, Duration, NestedStack, Stack, type StackProps, TimeZone, Validations } from "aws-cdk-lib";
 import { AccessLogFormat } from "aws-cdk-lib/aws-apigateway";
 import { HttpApi, HttpMethod, LogGroupLogDestination } from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpUserPoolAuthorizer } from "aws-cdk-lib/aws-apigatewayv2-authorizers";
@@ -23,8 +23,11 @@ import type { Construct } from "constructs";
 import { EVENT_SOURCE } from "../events/index.ts";
 import { apiFunctionTimeoutSeconds, apiRoutes, staffRoles } from "../functions/api/routes.ts";
 import { busRules, eventPattern } from "../functions/bus/routing.ts";
-import { eventsTable, type KeyAttribute, readModelsTable, type TableDefinition } from "../functions/store/tables.ts";
 import { lettersRule } from "../functions/letters/rules.ts";
+import { eventsTable, type KeyAttribute, readModelsTable, subjectKeysTable, type TableDefinition } from "../functions/store/tables.ts";
+import { Key } from "aws-cdk-lib/aws-kms";
+import { Schedule, ScheduleExpression } from "aws-cdk-lib/aws-scheduler";
+import { LambdaInvoke } from "aws-cdk-lib/aws-scheduler-targets";
 import { BackOfficeFunction, type BackOfficeFunctionProps } from "./function.ts";
 import { Monitoring } from "./monitoring.ts";
 import { type StageConfig, stageConfig } from "./stages.ts";
@@ -132,6 +135,9 @@ export class BackOfficeStack extends Stack {
   readonly apiFunctionStacks = new Map<number, NestedStack>();
   private readonly sharedEnvironment: Record<string, string>;
   private emailIntake: EmailIntake | undefined;
+  /** Issue 16: the data subjects' keys, and the KMS key that wraps each of them. */
+  readonly subjectKeysTable: Table;
+  readonly personalDataKey: Key;
 
   constructor(scope: Construct, id: string, props: BackOfficeStackProps) {
     super(scope, id, props);
@@ -155,6 +161,9 @@ export class BackOfficeStack extends Stack {
         "which has point-in-time recovery. A backup of derived data would only be restored to a state the rebuild produces anyway.",
     });
     this.storage = new Storage(this, "Storage", config);
+    // Issue 16: outside the log. PITR keeps a destroyed key restorable for up to 35 days; a restore must re-apply the log's PersonalDataErased (docs/personal-data.md).
+    this.subjectKeysTable = tableFrom(this, subjectKeysTable, { removalPolicy, pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true }, deletionProtection: config.deletionProtection });
+    this.personalDataKey = new Key(this, "PersonalDataKey", { description: "Wraps each data subject's key (issue 16)", enableKeyRotation: true, removalPolicy });
 
     // --- Bus -------------------------------------------------------------------------------
     this.bus = new EventBus(this, "Bus", { description: `Subsidy back office domain events (${config.stage})` });
@@ -339,9 +348,12 @@ export class BackOfficeStack extends Stack {
         allow(fn, this.readModelsTable, readModelsTable, tableActions.readDocuments, "table-and-indexes");
         if (readRoutesThatReplayTheLog.has(route.id)) allow(fn, this.eventsTable, eventsTable, tableActions.replayLog, "indexes");
       }
+      this.allowPersonalData(fn as NodejsFunction, route.id === "RequestPersonalDataErasure" ? "erase" : route.writes ? "seal" : "reveal");
       this.routeFunctions.set(route.id, fn);
       this.api.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration: new HttpLambdaIntegration(`${route.id}Integration`, fn) });
     }
+
+    this.addPersonalDataRetention();
 
     new CfnOutput(this, "ApiUrl", { value: stage.url });
     new CfnOutput(this, "UserPoolId", { value: this.userPool.userPoolId });
@@ -382,6 +394,7 @@ export class BackOfficeStack extends Stack {
     intake.fn.addToRolePolicy(new PolicyStatement({ actions: ["s3:PutObject"], resources: [mail.arnForObjects(`${DOCUMENTS_PREFIX}*`)] }));
     allow(intake.fn, this.eventsTable, eventsTable, tableActions.readEvents, "table-and-indexes");
     allow(intake.fn, this.eventsTable, eventsTable, tableActions.appendEvents, "table");
+    this.allowPersonalData(intake.fn, "seal");
     if (options.sendsFrom) {
       // Acknowledgements to applicants (SES v2 SendEmail), from the one identity named.
       const sendFromIdentity = new PolicyStatement({
@@ -432,6 +445,51 @@ export class BackOfficeStack extends Stack {
     new CfnOutput(this, "IntakeReceiptRuleSetName", { value: ruleSet.receiptRuleSetName });
     this.emailIntake = { ruleSet, function: intake, deadLetters };
     return this.emailIntake;
+  }
+
+  /**
+   * Issue 16: who may use the data subjects' keys. Writers seal (find or create a subject, wrap its
+   * new key); readers reveal (read and unwrap); the erasure route also destroys keys. Projectors, the
+   * relay and the auditors' export get nothing: they work on sealed values.
+   */
+  private allowPersonalData(fn: NodejsFunction, use: "seal" | "reveal" | "erase"): void {
+    const actions = {
+      reveal: ["dynamodb:GetItem", "dynamodb:BatchGetItem"],
+      seal: ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem"],
+      erase: ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+    }[use];
+    allow(fn, this.subjectKeysTable, subjectKeysTable, actions, "table");
+    fn.addToRolePolicy(new PolicyStatement({ actions: use === "reveal" ? ["kms:Decrypt"] : ["kms:Decrypt", "kms:Encrypt"], resources: [this.personalDataKey.keyArn] }));
+    fn.addEnvironment("KEYS_TABLE", this.subjectKeysTable.tableName);
+    fn.addEnvironment("PERSONAL_DATA_KMS_KEY", this.personalDataKey.keyArn);
+  }
+
+  /** Issue 16: the retention run, daily at 03:00 Amsterdam time (EventBridge Scheduler), erasing what the schemes' retention periods release. */
+  private addPersonalDataRetention(): void {
+    const retention = this.function("PersonalDataRetention", {
+      entry: "functions/personal-data/retention-handler.ts",
+      description: "Erases personal data of closed files whose retention period has ended (issue 16)",
+      timeout: Duration.minutes(15),
+    });
+    allow(retention.fn, this.eventsTable, eventsTable, tableActions.readEvents, "table");
+    allow(retention.fn, this.eventsTable, eventsTable, tableActions.appendEvents, "table");
+    // Lists the subjects (Scan), reads their streams and destroys keys; never unwraps one, so no KMS.
+    allow(retention.fn, this.subjectKeysTable, subjectKeysTable, ["dynamodb:Scan", "dynamodb:Query", "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"], "table");
+    retention.fn.addEnvironment("KEYS_TABLE", this.subjectKeysTable.tableName);
+    retention.fn.addEnvironment("PERSONAL_DATA_KMS_KEY", this.personalDataKey.keyArn);
+    new Schedule(this, "PersonalDataRetentionSchedule", {
+      description: "Daily retention run (issue 16)",
+      schedule: ScheduleExpression.cron({ minute: "0", hour: "3", timeZone: TimeZone.of("Europe/Amsterdam") }),
+      target: new LambdaInvoke(retention.fn, { retryAttempts: 2 }),
+    });
+    const schedulerRole = this.node.children.find((c) => c.node.id.startsWith("SchedulerRoleForTarget"));
+    if (schedulerRole) {
+      const fnArn = this.resolve((retention.fn.node.defaultChild as unknown as { logicalId: string }).logicalId) as string;
+      Validations.of(schedulerRole).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${fnArn}.Arn>:*]`,
+        reason: "The scheduler's role (aws-scheduler-targets LambdaInvoke) may invoke the retention function and its versions, nothing else.",
+      });
+    }
   }
 
   private apiFunctionStack(shard: number): NestedStack {

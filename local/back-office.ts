@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import type { Server } from "node:http";
 import { tmpdir } from "node:os";
@@ -18,7 +18,10 @@ import { relayStreamRecords } from "../functions/relay/relay.ts";
 import { type Dependencies, dependencies as currentDependencies, useDependencies } from "../functions/runtime/dependencies.ts";
 import { createTable, streamArnOf } from "../functions/store/create-tables.ts";
 import { DynamoDbEventStore } from "../functions/store/dynamodb-event-store.ts";
-import { eventsTable, readModelsTable } from "../functions/store/tables.ts";
+import { eventsTable, readModelsTable, subjectKeysTable } from "../functions/store/tables.ts";
+import { LocalKeyWrapper } from "../functions/personal-data/key-wrapper.ts";
+import { SubjectKeyTable } from "../functions/personal-data/key-table.ts";
+import { PersonalDataVault } from "../functions/personal-data/vault.ts";
 import { bundledSchemes } from "../schemes/bundled.ts";
 import type { SchemeCatalogue } from "../schemes/load.ts";
 import { ConcurrencyConflict } from "../domain/errors.ts";
@@ -45,7 +48,12 @@ export interface BackOfficeOptions {
   /** Stands in for the mail bucket (raw messages, documents, outbox); when absent, a temporary folder removed at stop. */
   mailDir?: string;
   signingKey: Uint8Array;
-  tables?: { events: string; readModels: string };
+  tables?: { events: string; readModels: string; keys?: string };
+  /**
+   * Issue 16: wraps the data subjects' keys (KMS does it on AWS). `npm start` keeps one in
+   * `.local/wrapping-key`; absent, a fresh one per run (sealed data of an earlier run then reads `[erased]`).
+   */
+  wrappingKey?: Uint8Array;
   /** The schemes to open and serve; the bundled ones when absent (`npm start -- --demo` adds the demo scheme). */
   schemes?: SchemeCatalogue;
   progress?: (message: string) => void;
@@ -70,7 +78,7 @@ export interface BackOffice {
   readonly smtpUrl: string;
   readonly mailDir: string;
   readonly dynamoEndpoint: string;
-  readonly tables: { events: string; readModels: string };
+  readonly tables: { events: string; readModels: string; keys: string };
   /** The DynamoDB Local process this back office started and supervises; undefined with `dynamoEndpoint`. */
   readonly dynamoDbLocal: DynamoDbLocal | undefined;
   readonly dependencies: Dependencies;
@@ -99,33 +107,36 @@ export async function startBackOffice(options: BackOfficeOptions): Promise<BackO
   }
   const clientConfig = { endpoint, region: localRegion, credentials: localCredentials };
   const client = new DynamoDBClient(clientConfig);
-  const tables = options.tables ?? { events: "events", readModels: "read-models" };
+  const givenTables = options.tables ?? { events: "events", readModels: "read-models" };
+  const tables = { ...givenTables, keys: givenTables.keys ?? `${givenTables.events}-subject-keys` };
   // The local resources that play the stack's: the environment variables the functions find them by.
   const iam = new IamGuard(options.iam?.manifest ?? loadCommittedManifest(), {
-    environment: { EVENTS_TABLE: tables.events, READ_MODELS_TABLE: tables.readModels, EVENT_BUS_NAME: "local-bus", MAIL_BUCKET: "local-mail" },
+    environment: { EVENTS_TABLE: tables.events, READ_MODELS_TABLE: tables.readModels, KEYS_TABLE: tables.keys, EVENT_BUS_NAME: "local-bus", MAIL_BUCKET: "local-mail" },
     outside: options.iam?.outside ?? "unchecked",
   });
   iam.guardDynamoDb(client);
   progress("creating tables");
   await runUnrestricted("the stack creates the tables on AWS", () =>
-    Promise.all([createTable(client, tables.events, eventsTable), createTable(client, tables.readModels, readModelsTable)]),
+    Promise.all([createTable(client, tables.events, eventsTable), createTable(client, tables.readModels, readModelsTable), createTable(client, tables.keys, subjectKeysTable)]),
   );
 
   // Counting what was appended and what the relay passed on lets settle() wait for exactly that.
   let appended = 0;
   let relayed = 0;
-  const events = new DynamoDbEventStore({ client, tableName: tables.events, onAppended: (recorded) => (appended += recorded.length) });
+  const personalData = new PersonalDataVault(new SubjectKeyTable(client, tables.keys), new LocalKeyWrapper(options.wrappingKey ?? new Uint8Array(randomBytes(32))));
+  const events = new DynamoDbEventStore({ client, tableName: tables.events, onAppended: (recorded) => (appended += recorded.length), personalData });
   const readModels = new DynamoDbReadModelStore(client, tables.readModels);
   // The mail folder stands in for the mail bucket and SES's sending: staff's answers to correspondence go to its outbox too.
   let temporaryMailDir: string | undefined;
   const mailDir = options.mailDir ?? (temporaryMailDir = await mkdtemp(join(tmpdir(), "back-office-mail-")));
   const mailer = iam.guardMailer(new OutboxMailer(join(mailDir, "outbox"), { refuseDomains: options.refuseMailDomains ?? ["invalid"] }));
-  const dependencies: Dependencies = { events, readModels, schemes: options.schemes ?? bundledSchemes(), clock: () => new Date(), newId: randomUUID, mailer };
+  const dependencies: Dependencies = { events, readModels, schemes: options.schemes ?? bundledSchemes(), clock: () => new Date(), newId: randomUUID, mailer, personalData };
   useDependencies(dependencies);
 
   const targets = new Map<string, Target>(
     busRules.map((rule) => {
-      const projector = new Projector(projectionNamed(rule.target.projection), readModels, events);
+      // Projectors fold sealed values, as on AWS where they have no key access (issue 16).
+      const projector = new Projector(projectionNamed(rule.target.projection), readModels, events.sealed());
       return [rule.name, (message) => runAs(projectorFunction(rule.target.projection), () => handleBusEvent(message.detail, projector))];
     }),
   );

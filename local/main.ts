@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { localSigningKey } from "./auth.ts";
+import { localWrappingKey } from "./wrapping-key.ts";
 import { startBackOffice } from "./back-office.ts";
 import { catalogueWithDemo } from "./demo-scheme.ts";
 import { localDate } from "../domain/calendar.ts";
@@ -68,6 +69,7 @@ try {
     smtpPort,
     mailDir,
     signingKey: localSigningKey(),
+    wrappingKey: localWrappingKey(),
     progress: say,
     // The store is gone for good (in memory, or no restart worked): serving on would be a lie.
     onStoreLost: (reason) => (exitOnLoss ? exitOnLoss(reason) : (lost = reason)),

@@ -6,6 +6,7 @@ import { ConcurrencyConflict, DomainError, RecordTooLarge, StoreUnavailable } fr
 import { issuePaths } from "../../events/index.ts";
 import { log } from "../runtime/log.ts";
 import { observe } from "../runtime/observability.ts";
+import { currentPersonalData } from "../runtime/dependencies.ts";
 import { type RouteId, type StaffRole, routeById, staffRoles } from "./routes.ts";
 
 /** An HTTP problem (RFC 9457) a handler or middleware raises on purpose; anything else is a plain 500. */
@@ -209,8 +210,12 @@ export function httpRoute<B = undefined, P = undefined, Q = undefined>(
     .use(authorise(routeId) as MiddlewareObj<HttpEvent<B, P, Q>, APIGatewayProxyStructuredResultV2>)
     .use(parseRequest(routeId, schemas))
     .handler(async (event) => {
+      // Issue 16: keys are cached for one request only; every response shows personal data revealed, or `[erased]`.
+      const vault = currentPersonalData();
+      vault?.beginInvocation();
       const result = await run(event.input!);
-      if (result.raw) return { statusCode: result.status, headers: result.headers, body: String(result.body ?? ""), isBase64Encoded: result.isBase64Encoded ?? false };
-      return json(result.status, result.body ?? null, result.headers);
+      const body = vault && !result.isBase64Encoded ? await vault.reveal(result.body) : result.body;
+      if (result.raw) return { statusCode: result.status, headers: result.headers, body: String(body ?? ""), isBase64Encoded: result.isBase64Encoded ?? false };
+      return json(result.status, body ?? null, result.headers);
     });
 }

@@ -51,6 +51,14 @@ import "./board-budget/transfer-budget.ts";
 import "./letters/list-application-letters.ts";
 import "./letters/list-undelivered-letters.ts";
 import "./letters/resend-letter.ts";
+import "./data-protection/request-erasure.ts";
+// Issue 12's routes: without these imports their bodies reached the document only when another request had loaded them.
+import "./contacts/add-contact.ts";
+import "./contacts/remove-contact.ts";
+import "./correspondence/attach-correspondence.ts";
+import "./correspondence/answer-correspondence.ts";
+import "./correspondence/dismiss-correspondence.ts";
+import "./correspondence/list-correspondence.ts";
 
 const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: "input", unrepresentable: "any" });
 

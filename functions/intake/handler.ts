@@ -4,7 +4,8 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { SESv2Client } from "@aws-sdk/client-sesv2";
 import type { S3Event } from "aws-lambda";
 import { bundledSchemes } from "../../schemes/bundled.ts";
-import { requiredEnv } from "../runtime/dependencies.ts";
+import { personalDataFromEnvironment, requiredEnv } from "../runtime/dependencies.ts";
+import type { PersonalDataVault } from "../personal-data/vault.ts";
 import { log } from "../runtime/log.ts";
 import { observe, traced } from "../runtime/observability.ts";
 import { DynamoDbEventStore } from "../store/dynamodb-event-store.ts";
@@ -20,8 +21,10 @@ const SES_SETUP_OBJECT = "AMAZON_SES_SETUP_NOTIFICATION";
 /** The intake's adapters on AWS, from the function's environment (the stack's `addEmailIntake` sets it). */
 export function intakeDependenciesFromEnvironment(env: NodeJS.ProcessEnv = process.env): IntakeDependencies {
   const dynamo = traced(new DynamoDBClient(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT } : {}));
+  // Issue 16: the sender's address and what they wrote are sealed under their key before the append.
+  vault = personalDataFromEnvironment(dynamo, env);
   return {
-    events: new DynamoDbEventStore({ client: dynamo, tableName: requiredEnv("EVENTS_TABLE", env) }),
+    events: new DynamoDbEventStore({ client: dynamo, tableName: requiredEnv("EVENTS_TABLE", env), personalData: vault }),
     schemes: bundledSchemes(),
     mailStore: new S3MailStore({ client: traced(new S3Client({})), bucket: requiredEnv("MAIL_BUCKET", env), rawPrefix: requiredEnv("RAW_MAIL_PREFIX", env), documentsPrefix: requiredEnv("DOCUMENTS_PREFIX", env) }),
     mailer: new SesMailer({ client: traced(new SESv2Client({})), ...(env.SES_CONFIGURATION_SET ? { configurationSetName: env.SES_CONFIGURATION_SET } : {}) }),
@@ -31,6 +34,7 @@ export function intakeDependenciesFromEnvironment(env: NodeJS.ProcessEnv = proce
 
 // Made once per container, on the first message (not at import, so tests and the local runtime can load this module).
 let deps: IntakeDependencies | undefined;
+let vault: PersonalDataVault | undefined;
 
 /**
  * SES receiving -> S3 `raw/` -> this function (one S3 ObjectCreated record per message). The
@@ -42,6 +46,8 @@ export const handler = middy<S3Event, void>()
   .use(observe({ countErrorsAs: "intakeFailures" }))
   .handler(async (event) => {
     deps ??= intakeDependenciesFromEnvironment();
+    // Keys are cached for one invocation: one destroyed meanwhile is not served from a warm container.
+    vault?.beginInvocation();
     await handleS3Event(event, deps);
   });
 

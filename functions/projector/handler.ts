@@ -14,7 +14,9 @@ let projector: Projector | undefined;
 function projectorOf(): Projector {
   if (!projector) {
     const deps = dependencies();
-    projector = new Projector(projectionNamed(requiredEnv("PROJECTION")), deps.readModels, deps.events);
+    // Projectors fold sealed values (issue 16): the read models hold them sealed, the API reveals them.
+    const events = "sealed" in deps.events && typeof deps.events.sealed === "function" ? (deps.events as { sealed(): typeof deps.events }).sealed() : deps.events;
+    projector = new Projector(projectionNamed(requiredEnv("PROJECTION")), deps.readModels, events);
   }
   return projector;
 }

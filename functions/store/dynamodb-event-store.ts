@@ -15,6 +15,8 @@ import type { AppendOptions, EventStore, StoredEvent, StreamAppend } from "./eve
 import { MAX_BUS_ENTRY_BYTES, MAX_ITEM_BYTES, MAX_TRANSACTION_BYTES, busEntrySize, describeLimit, dynamoItemSize } from "./limits.ts";
 import { ORDER_SHARDS, eventsTable } from "./tables.ts";
 import { recordAppended } from "../runtime/metrics.ts";
+import { withStandIns } from "../../events/personal-data.ts";
+import type { PersonalDataVault } from "../personal-data/vault.ts";
 
 /** An event item exactly as stored. Payload and metadata are JSON text so the hashed bytes round-trip exactly. */
 export interface EventItem {
@@ -48,6 +50,12 @@ export interface DynamoDbEventStoreOptions {
   newEventId?: () => string;
   /** Told of every successful append (the local runtime uses it to know when projections caught up). */
   onAppended?: (recorded: ReadonlyArray<RecordedEvent>) => void;
+  /**
+   * Issue 16: seals personal-data fields before the hash is computed, and reveals them (or `[erased]`)
+   * on readStream/readStreamWithDerived/readLast (what commands fold); readSchemes stays sealed. Without it the store writes what it is given and reads sealed values as
+   * stored: what the projectors and the auditors' tools see.
+   */
+  personalData?: PersonalDataVault;
 }
 
 /** Deterministic shard of a stream in the replay index (FNV-1a of its id). */
@@ -106,7 +114,7 @@ export function recordedEventOf(item: StoredEventFields): RecordedEvent {
       version: item.version,
       type: item.type,
       schemaVersion: item.schemaVersion,
-      data: eventCatalogue.parse(item.type, item.schemaVersion, JSON.parse(item.payload)),
+      data: parseSealed(item.type, item.schemaVersion, JSON.parse(item.payload)),
       metadata: JSON.parse(item.metadata) as EventMetadata,
       recordedAt: item.recordedAt,
       schemeId: item.schemeId,
@@ -119,6 +127,16 @@ export function recordedEventOf(item: StoredEventFields): RecordedEvent {
     }
     throw error;
   }
+}
+
+/**
+ * Validates a stored payload against its schema with its sealed personal-data values (issue 16)
+ * standing in as values of their format, and gives them back sealed: a reader without keys (a
+ * projector, a replay, the audit export) folds sealed values; revealing them is a separate step.
+ */
+function parseSealed(type: string, schemaVersion: number, payload: unknown): unknown {
+  const { payload: checked, restore } = withStandIns(type, payload);
+  return restore(eventCatalogue.parse(type, schemaVersion, checked));
 }
 
 /**
@@ -137,9 +155,11 @@ export class DynamoDbEventStore implements EventStore {
   private readonly now: () => Date;
   private readonly newEventId: () => string;
   private readonly onAppended: ((recorded: ReadonlyArray<RecordedEvent>) => void) | undefined;
+  private readonly personalData: PersonalDataVault | undefined;
 
-  constructor(options: DynamoDbEventStoreOptions) {
+  constructor(private readonly options: DynamoDbEventStoreOptions) {
     this.onAppended = options.onAppended;
+    this.personalData = options.personalData;
     this.documents = DynamoDBDocumentClient.from(options.client);
     this.tableName = options.tableName;
     this.now = options.now ?? (() => new Date());
@@ -152,9 +172,13 @@ export class DynamoDbEventStore implements EventStore {
       throw new Error("append names a stream twice: put all of one stream's events in one StreamAppend");
     }
     const items: EventItem[] = [];
+    const plainData: unknown[] = [];
     for (const append of appends) {
       EventMetadata.parse(append.metadata);
       for (const event of append.events) eventCatalogue.parse(event.type, eventCatalogue.currentVersion(event.type), event.data);
+      // Sealed after validation and before hashing: the chain covers the ciphertext (issue 16).
+      const payloads: unknown[] = [];
+      for (const event of append.events) payloads.push(this.personalData ? await this.personalData.seal(event.type, event.data, append.streamId, append.schemeId) : event.data);
       const head = append.head?.version === append.expectedVersion && append.expectedVersion > 0 ? append.head : await this.head(append.streamId, append.expectedVersion);
       const now = this.now().toISOString();
       // Per stream, time never runs backwards, so the replay order agrees with the version order.
@@ -168,7 +192,7 @@ export class DynamoDbEventStore implements EventStore {
           version,
           type: event.type,
           schemaVersion: eventCatalogue.currentVersion(event.type),
-          payload: event.data,
+          payload: payloads[index],
           metadata: append.metadata,
           recordedAt,
           schemeId: append.schemeId,
@@ -177,7 +201,7 @@ export class DynamoDbEventStore implements EventStore {
         const hash = eventHash(content);
         items.push({
           ...content,
-          payload: JSON.stringify(event.data),
+          payload: JSON.stringify(payloads[index]),
           metadata: JSON.stringify(append.metadata),
           hash,
           fieldPrints: JSON.stringify(fieldFingerprints(content)),
@@ -185,14 +209,16 @@ export class DynamoDbEventStore implements EventStore {
           orderKey: orderKeyOf(recordedAt, append.streamId, version),
           ...(append.derived?.[index] === undefined ? {} : { derived: append.derived[index] }),
         });
+        plainData.push(event.data);
         previousHash = hash;
       });
     }
     if (items.length > 100) throw new Error(`one decision may append at most 100 events (DynamoDB transaction limit), got ${items.length}`);
     checkSizes(items);
     await this.write(items, appends, options);
-    const recorded = items.map(recordedEventOf);
     recordAppended(appends);
+    // The caller gets back what it decided (plaintext), the store keeps it sealed.
+    const recorded = items.map((item, i) => ({ ...recordedEventOf(item), data: this.personalData ? plainData[i] : recordedEventOf(item).data }));
     this.onAppended?.(recorded);
     return recorded;
   }
@@ -260,11 +286,14 @@ export class DynamoDbEventStore implements EventStore {
   }
 
   async readStream(streamId: string, fromVersion = 1, toVersion = Number.MAX_SAFE_INTEGER): Promise<RecordedEvent[]> {
-    return (await this.readStreamItems(streamId, fromVersion, toVersion)).map(recordedEventOf);
+    return this.revealed((await this.readStreamItems(streamId, fromVersion, toVersion)).map(recordedEventOf));
   }
 
   async readStreamWithDerived(streamId: string, fromVersion = 1): Promise<StoredEvent[]> {
-    return (await this.readStreamItems(streamId, fromVersion)).map(storedEventOf);
+    const stored = (await this.readStreamItems(streamId, fromVersion)).map(storedEventOf);
+    if (!this.personalData) return stored;
+    const events = await this.revealed(stored.map((s) => s.event));
+    return stored.map((s, i) => ({ ...s, event: events[i]! }));
   }
 
   async readLast(streamId: string): Promise<StoredEvent | undefined> {
@@ -274,7 +303,9 @@ export class DynamoDbEventStore implements EventStore {
       ),
     );
     const item = result.Items?.[0] as EventItem | undefined;
-    return item && storedEventOf(item);
+    if (!item) return undefined;
+    const stored = storedEventOf(item);
+    return this.personalData ? { ...stored, event: (await this.revealed([stored.event]))[0]! } : stored;
   }
 
   /** Raw items, for integrity checks that must see exactly what was stored. */
@@ -300,7 +331,19 @@ export class DynamoDbEventStore implements EventStore {
   }
 
   async *readSchemes(schemeIds: ReadonlyArray<string>, options: { until?: string } = {}): AsyncIterable<RecordedEvent> {
+    // Sealed, always: a rebuild or an as-of replay must equal the live read models, which hold sealed values; the API reveals its responses.
     for await (const item of this.readSchemeItems(schemeIds, options)) yield recordedEventOf(item);
+  }
+
+  /** The same store reading sealed values as stored and writing without sealing: what projectors use, so live read models equal a replay without keys. */
+  sealed(): DynamoDbEventStore {
+    return this.personalData ? new DynamoDbEventStore({ ...this.options, personalData: undefined }) : this;
+  }
+
+  private async revealed(events: RecordedEvent[]): Promise<RecordedEvent[]> {
+    if (!this.personalData || events.length === 0) return events;
+    const datas = await this.personalData.reveal(events.map((e) => e.data));
+    return events.map((e, i) => ({ ...e, data: datas[i] }));
   }
 
   /** Merges the sorted index partitions of every shard of every scheme into one deterministic order. */

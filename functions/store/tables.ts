@@ -51,3 +51,18 @@ export const readModelsTable: TableDefinition = {
   ],
   stream: false,
 };
+
+/**
+ * Issue 16: the data subjects' keys, outside the event log (events/personal-data.ts). Items:
+ * `subject#<id>`/`key` (the wrapped key, or `erasedAt` once destroyed), `subject#<id>`/`stream#<id>`
+ * (a stream that holds the subject's data: what an erasure request must weigh), `subject#<id>`/`lookup#<h>`
+ * and `lookup#<h>`/`subject` (finding a subject by a keyed hash of its identity, never by the identity
+ * itself), and `pepper`/`pepper` (that hash's key, wrapped).
+ */
+export const subjectKeysTable: TableDefinition = {
+  logicalName: "SubjectKeys",
+  partitionKey: { name: "pk", type: "S" },
+  sortKey: { name: "sk", type: "S" },
+  globalIndexes: [],
+  stream: false,
+};
