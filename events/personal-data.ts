@@ -73,6 +73,11 @@ export const personalDataFields: Readonly<Record<string, ReadonlyArray<PersonalD
   ApplicationRejected: [{ path: "membersPresent[]", subject: "committee-member", format: "text", identity: itself, why: "a committee member's name" }],
   EvaluationFindingRecorded: [{ path: "participants[]", subject: "person", format: "text", identity: itself, why: "a person interviewed or met on a work visit" }],
   KnowledgeSessionAttended: [{ path: "representatives[]", subject: "person", format: "text", identity: itself, why: "a hub's representative at a knowledge session" }],
+  // Issue 13's letters go to the application's contacts: each address is sealed under that contact's key.
+  LetterSent: [{ path: "recipients[]", subject: "contact", format: "email", identity: itself, why: "a contact person's email address, a letter's recipient" }],
+  LetterAccepted: [{ path: "recipient", subject: "contact", format: "email", identity: itself, why: "a contact person's email address, a letter's recipient" }],
+  LetterBounced: [{ path: "recipient", subject: "contact", format: "email", identity: itself, why: "a contact person's email address, a letter's recipient" }],
+  LetterResendRequested: [{ path: "recipients[]", subject: "contact", format: "email", identity: itself, why: "the addresses staff re-send a letter to" }],
 };
 
 /** What every read path shows where the data was, once its subject's key is destroyed. */

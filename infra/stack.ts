@@ -251,6 +251,8 @@ export class BackOfficeStack extends Stack {
     // It reads the application's, grant's and letter's streams (Query on the table) and appends to the letter's.
     allow(this.letters, this.eventsTable, eventsTable, tableActions.readEvents, "table");
     allow(this.letters, this.eventsTable, eventsTable, tableActions.appendEvents, "table");
+    // Issue 16: it reads the contacts' addresses and seals them again in its own events.
+    this.allowPersonalData(this.letters, "seal");
     new Rule(this, "LettersReactionRule", {
       eventBus: this.bus,
       description: `Routes ${lettersRule.detailTypes.join(", ")} (no replays) to the letters reaction`,

@@ -141,7 +141,7 @@ export async function startBackOffice(options: BackOfficeOptions): Promise<BackO
     }),
   );
   // Issue 13: the letters reaction, run as the stack's letters function.
-  const letters = new LettersReaction({ events, schemes: dependencies.schemes, mailer });
+  const letters = new LettersReaction({ events, schemes: dependencies.schemes, mailer, personalData });
   targets.set(lettersRule.name, (message) => runAs(reactionFunction(lettersRule.target.reaction), () => handleLetterEvent(message.detail, letters)));
   const bus = new InProcessBus([...busRules, lettersRule], targets, {
     onDeadLetter: (letter) => progress(`dead letter on ${letter.rule}: ${letter.message.detail.event.streamId} v${letter.message.detail.event.version}: ${letter.error}`),

@@ -6,6 +6,7 @@ import { letterKindOf } from "../../domain/letters.ts";
 import { type GrantState, evolveGrant, initialGrantState, maskIban } from "../../domain/payments.ts";
 import { roundFor } from "../../domain/rounds.ts";
 import type { SchemeUnderDecision } from "../../domain/scheme.ts";
+import { ERASED } from "../../events/personal-data.ts";
 import { type DomainEvent, type EventData, type RecordedEvent, streamIds } from "../../events/index.ts";
 import type { LetterKind } from "../../events/letter-events.ts";
 import type { SchemeCatalogue } from "../../schemes/load.ts";
@@ -77,7 +78,8 @@ export async function gatherLetter(source: RecordedEvent, deps: { events: EventS
     applicantName: registration.applicant.companyName,
     date: letterDate(data) ?? recordedOn,
   };
-  return { kind, scheme, applicationId, heading, data, contacts: now.contacts ?? [] };
+  // Issue 16: an erased contact has no address left to write to.
+  return { kind, scheme, applicationId, heading, data, contacts: (now.contacts ?? []).filter((address) => address !== ERASED) };
 }
 
 /** What the grantee asked, in one Dutch sentence for the letter. */

@@ -11,7 +11,7 @@ let reaction: LettersReaction | undefined;
 function reactionOf(): LettersReaction {
   if (!reaction) {
     const deps = dependencies();
-    reaction = new LettersReaction({ events: deps.events, schemes: deps.schemes, mailer: lettersMailer() });
+    reaction = new LettersReaction({ events: deps.events, schemes: deps.schemes, mailer: lettersMailer(), personalData: deps.personalData });
   }
   return reaction;
 }

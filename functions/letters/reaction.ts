@@ -7,6 +7,7 @@ import { letterWordingFor } from "../../schemes/letter-wording.ts";
 import type { SchemeCatalogue } from "../../schemes/load.ts";
 import { MailRefused, type Mailer } from "../intake/ports.ts";
 import type { EventStore } from "../store/event-store.ts";
+import type { PersonalDataVault } from "../personal-data/vault.ts";
 import { type GatheredLetter, gatherLetter, letterIdOf } from "./gather.ts";
 import { type RenderedLetter, renderLetterPdf } from "./render.ts";
 
@@ -15,6 +16,8 @@ export interface LettersDependencies {
   readonly schemes: SchemeCatalogue;
   /** Undefined where the deployment sends no mail: every recipient is then recorded as refused, for staff to see. */
   readonly mailer: Mailer | undefined;
+  /** Issue 16: the bus carries events as stored (personal data sealed); a letter is written from the revealed event. */
+  readonly personalData?: Pick<PersonalDataVault, "reveal" | "beginInvocation">;
 }
 
 export type LetterOutcome = "not-a-letter" | "sent" | "completed" | "already-sent" | "resent" | "no-resend-waiting";
@@ -36,7 +39,9 @@ const fold = (events: ReadonlyArray<RecordedEvent>) => events.reduce((s, e) => e
 export class LettersReaction {
   constructor(private readonly deps: LettersDependencies) {}
 
-  async handle(event: RecordedEvent): Promise<LetterOutcome> {
+  async handle(stored: RecordedEvent): Promise<LetterOutcome> {
+    this.deps.personalData?.beginInvocation();
+    const event = this.deps.personalData ? await this.deps.personalData.reveal(stored) : stored;
     if (event.type === "LetterResendRequested") return this.resend(event as RecordedEvent<"LetterResendRequested", EventData<"LetterResendRequested">>);
     const gathered = await gatherLetter(event, this.deps);
     if (!gathered) return "not-a-letter";
