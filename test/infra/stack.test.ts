@@ -73,8 +73,8 @@ describe("BackOfficeStack", () => {
   describe("functions", () => {
     it("has exactly the back-office functions (plus CDK's deploy-time handlers): one per route, per projection, and the relay", () => {
       const ours = new Set(stack.functions.map((f) => logicalId(stack, f.fn)));
-      // + the relay and the letters reaction (issue 13).
-      expect(ours.size).toBe(apiRoutes.length + new Set(busRules.map((r) => r.target.projection)).size + 2);
+      // + the relay, the letters reaction (issue 13) and the personal-data retention run (issue 16).
+      expect(ours.size).toBe(apiRoutes.length + new Set(busRules.map((r) => r.target.projection)).size + 3);
       for (const [id] of ofType("AWS::Lambda::Function")) {
         if (!ours.has(id)) expect(cdkHandlerPrefixes.some((prefix) => id.startsWith(prefix)), id).toBe(true);
       }
@@ -125,8 +125,8 @@ describe("BackOfficeStack", () => {
       );
     }
 
-    it("has exactly the two shared tables", () => {
-      expect(ofType("AWS::DynamoDB::Table")).toHaveLength(2);
+    it("has exactly the two shared tables, and the data subjects' keys apart from them (issue 16)", () => {
+      expect(new Set(ofType("AWS::DynamoDB::Table").map(([id]) => id))).toEqual(new Set([stack.eventsTable, stack.readModelsTable, stack.subjectKeysTable].map((t) => logicalId(stack, t))));
     });
 
     it("builds the events table's keys and stream from the shared definition, with point-in-time recovery", () => {
@@ -412,8 +412,9 @@ describe("BackOfficeStack", () => {
         }
       }
       // The walk found the appenders' grants, so it looks at the right resources.
-      // The write routes, and the letters reaction (issue 13: it appends to the letters' own streams).
-      expect(appendsSeen).toBe(apiRoutes.filter((r) => r.writes).length + 1);
+      // The write routes, the letters reaction (issue 13: it appends to the letters' own streams) and the
+      // retention run (issue 16: it records each erasure).
+      expect(appendsSeen).toBe(apiRoutes.filter((r) => r.writes).length + 2);
     });
 
     it("uses '*' as a resource only for actions without resource-level permissions: X-Ray's, and the relay's dynamodb:ListStreams", () => {
@@ -430,9 +431,14 @@ describe("BackOfficeStack", () => {
     it("gives read-only routes nothing but reads of the read models (and the auditor's replays a Query on the log's replay index)", () => {
       const readModelsId = logicalId(stack, stack.readModelsTable);
       const eventsId = logicalId(stack, stack.eventsTable);
+      const keysId = logicalId(stack, stack.subjectKeysTable);
       const replaying = ["GetStateAsOf", "ExplainDocument"];
       for (const route of apiRoutes.filter((r) => !r.writes)) {
-        const all = statementsOf(roleOfRoute(`${route.method} ${route.path}`)).filter((s) => dynamoActionsOf(s).length > 0);
+        const dynamo = statementsOf(roleOfRoute(`${route.method} ${route.path}`)).filter((s) => dynamoActionsOf(s).length > 0);
+        // Issue 16: a reading route reveals personal data in its answer: it reads keys, never writes one.
+        const onKeys = (s: Json) => asArray(s.Resource).flatMap(refsOf).includes(keysId);
+        for (const statement of dynamo.filter(onKeys)) expect(dynamoActionsOf(statement).sort(), route.id).toEqual(["dynamodb:BatchGetItem", "dynamodb:GetItem"]);
+        const all = dynamo.filter((s) => !onKeys(s));
         const onEvents = (s: Json) => asArray(s.Resource).flatMap(refsOf).includes(eventsId);
         const statements = all.filter((s) => !onEvents(s));
         expect(statements.length, route.id).toBeGreaterThan(0);
@@ -453,7 +459,8 @@ describe("BackOfficeStack", () => {
     it("gives the auditor's routes no write action on anything: only reads, their own logs and traces", () => {
       const auditorRoutes = apiRoutes.filter((r) => (r.roles as ReadonlyArray<string>).includes("auditor"));
       expect(auditorRoutes.length).toBeGreaterThan(0);
-      const allowed = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem", "logs:CreateLogStream", "logs:PutLogEvents", "xray:PutTraceSegments", "xray:PutTelemetryRecords"];
+      // kms:Decrypt unwraps a data subject's key to reveal personal data in an answer (issue 16); never Encrypt.
+      const allowed = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem", "kms:Decrypt", "logs:CreateLogStream", "logs:PutLogEvents", "xray:PutTraceSegments", "xray:PutTelemetryRecords"];
       for (const route of auditorRoutes) {
         const [fnId, fn] = functionOfRoute(`${route.method} ${route.path}`);
         const roleId = refsOf(fn.Properties.Role)[0]!;
@@ -472,9 +479,15 @@ describe("BackOfficeStack", () => {
     it("lets writing routes only append to and read the event log, and at most list the read models (a Query on their index)", () => {
       const eventsId = logicalId(stack, stack.eventsTable);
       const readModelsId = logicalId(stack, stack.readModelsTable);
+      const keysId = logicalId(stack, stack.subjectKeysTable);
       const onReadModels = (s: Json) => asArray(s.Resource).flatMap(refsOf).includes(readModelsId);
+      const onKeys = (s: Json) => asArray(s.Resource).flatMap(refsOf).includes(keysId);
       for (const route of apiRoutes.filter((r) => r.writes)) {
-        const all = statementsOf(roleOfRoute(`${route.method} ${route.path}`)).filter((s) => dynamoActionsOf(s).length > 0);
+        const dynamo = statementsOf(roleOfRoute(`${route.method} ${route.path}`)).filter((s) => dynamoActionsOf(s).length > 0);
+        // Issue 16: a writing route seals personal data (finds or creates a subject's key); only the erasure route destroys keys.
+        const keyActions = route.id === "RequestPersonalDataErasure" ? ["dynamodb:BatchGetItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"] : ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:PutItem"];
+        for (const statement of dynamo.filter(onKeys)) expect(dynamoActionsOf(statement).sort(), route.id).toEqual(keyActions);
+        const all = dynamo.filter((s) => !onKeys(s));
         const statements = all.filter((s) => !onReadModels(s));
         const actions = new Set(statements.flatMap(dynamoActionsOf));
         expect([...actions].sort(), route.id).toEqual(["dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"]);
