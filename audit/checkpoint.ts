@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { mkdir, open, readFile, readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import { canonicalJson } from "../events/canonical-json.ts";
 import { Instant } from "../events/primitives.ts";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { storedFieldsOf } from "../functions/store/dynamodb-event-store.ts";
 
 export { storedFieldsOf };

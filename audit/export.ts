@@ -3,7 +3,7 @@ import { stat, unlink } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { z } from "zod";
+import * as z from "zod";
 import { Instant, type RecordedEvent } from "../events/index.ts";
 import { type EventItem, type StoredEventFields, recordedEventOf } from "../functions/store/dynamodb-event-store.ts";
 import { LogScope, type StoredEvent, StoredEventShape, inPeriod, storedFieldsOf } from "./event-log.ts";

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod";
 import { EventSchemaViolation, RecordedEventShape, UnknownEventType, eventCatalogue, issuePaths } from "../events/index.ts";
 import { withStandIns } from "../events/personal-data.ts";
 import { GENESIS_HASH, type HashedContent, changedFields, eventHash, fieldFingerprints } from "../events/hash-chain.ts";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { eventVersion, type Upcaster } from "./contract.ts";
 import { Cents, Identifier, Instant, SchemeVersion } from "./primitives.ts";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { type Upcaster, eventVersion } from "./contract.ts";
 import { Cents, Identifier, SchemeVersion } from "./primitives.ts";
 

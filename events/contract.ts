@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** The EventBridge `source` of every event this back office publishes. */
 export const EVENT_SOURCE = "subsidy.backoffice";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { eventVersion } from "./contract.ts";
 import { CalendarDate } from "./primitives.ts";
 import { dataSubjectKinds, type DataSubjectKind } from "./personal-data.ts";

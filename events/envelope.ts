@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { Identifier, Instant } from "./primitives.ts";
 
 /** Who did it, through which door, and why: recorded on every event, never personal data beyond the actor id. */

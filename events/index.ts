@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod";
 import { EventCatalogue } from "./contract.ts";
 import { ApplicationRegisteredV1, ApplicationRegisteredV2, applicationRegisteredV1ToV2 } from "./application-events.ts";
 import { BudgetTrancheReleasedV1, BudgetTrancheReleasedV2, SchemeOpenedV1, budgetTrancheReleasedV1ToV2 } from "./scheme-events.ts";

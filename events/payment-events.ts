@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { eventVersion } from "./contract.ts";
 import { CalendarDate, Cents, Identifier } from "./primitives.ts";
 import { Derivation } from "./lifecycle-events.ts";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** Money is always integer euro cents (domain-rules.md). Events hold sums too, so any exact integer. */
 export const Cents = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);

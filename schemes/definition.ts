@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * A subsidy scheme as data: the back office reads its rules from here, not from code, so a

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { z } from "zod";
+import type * as z from "zod";
 import { canonicalJson } from "../events/canonical-json.ts";
 import { SchemeDefinition } from "./definition.ts";
 

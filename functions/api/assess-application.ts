@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { decideAssess } from "../../domain/application.ts";
 import type { OtherApplication } from "../../domain/eligibility.ts";
 import { type ApplicationClaim, type ApplicationView, applicationsProjection, hubClaimList, regionClaimList } from "../../domain/projections/applications.ts";

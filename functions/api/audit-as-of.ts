@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { stateAsOf, timeAxes } from "../../audit/replay.ts";
 import type { EffectiveDateContext } from "../../domain/effective-date.ts";
 import { projectionNamed, projections } from "../../domain/projections/index.ts";

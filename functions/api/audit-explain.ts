@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { explainDocument } from "../../audit/explain.ts";
 import { projectionNamed } from "../../domain/projections/index.ts";
 import { dependencies } from "../runtime/dependencies.ts";

@@ -1,6 +1,6 @@
 import type { MiddlewareObj } from "@middy/core";
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { z } from "zod";
+import * as z from "zod";
 import type { SchemeUnderDecision } from "../../domain/scheme.ts";
 import { Identifier } from "../../events/index.ts";
 import { applicationFormDownload } from "../intake/form-pdf.ts";

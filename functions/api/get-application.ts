@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { applicationsProjection } from "../../domain/projections/applications.ts";
 import { Identifier } from "../../events/index.ts";
 import { dependencies } from "../runtime/dependencies.ts";

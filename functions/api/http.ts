@@ -1,6 +1,6 @@
 import middy, { type MiddlewareObj } from "@middy/core";
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
-import type { z } from "zod";
+import type * as z from "zod";
 import type { Refusal } from "../../domain/decision.ts";
 import { ConcurrencyConflict, DomainError, RecordTooLarge, StoreUnavailable } from "../../domain/errors.ts";
 import { issuePaths } from "../../events/index.ts";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { INTAKE_FAILURES_LIST, type IntakeMailView, intakeProjection } from "../../domain/projections/intake.ts";
 import { Identifier } from "../../events/index.ts";
 import { dependencies } from "../runtime/dependencies.ts";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { type SchemeState, decideOpenScheme, evolveScheme, initialSchemeState } from "../../domain/scheme.ts";
 import { Identifier, streamIds } from "../../events/index.ts";
 import { dependencies } from "../runtime/dependencies.ts";

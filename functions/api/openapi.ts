@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { routeSchemas } from "./http.ts";
 import { apiRoutes } from "./routes.ts";
 // Every handler module, imported for the schemas its route registers.

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { decideReceiveSections } from "../../domain/application.ts";
 import { Identifier, Instant } from "../../events/index.ts";
 import { applicationCommand } from "./application-command.ts";

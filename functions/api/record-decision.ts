@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { decideCommitteeDecision } from "../../domain/application.ts";
 import { AmountCents, CalendarDate, Identifier } from "../../events/index.ts";
 import { applicationCommand, notAfterToday } from "./application-command.ts";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { decideRecordDetails } from "../../domain/application.ts";
 import { AmountCents, CalendarDate, MAX_AMOUNTS_PER_LIST } from "../../events/index.ts";
 import { Contribution, CostLine, Partner } from "../../events/lifecycle-events.ts";

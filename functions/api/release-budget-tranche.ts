@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { evolveBudgetLine, initialBudgetLineState } from "../../domain/budget.ts";
 import { decideReleaseBudgetTranche } from "../../domain/scheme.ts";
 import { localDate } from "../../domain/calendar.ts";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { decideVsoSupplement } from "../../domain/application.ts";
 import { CalendarDate } from "../../events/index.ts";
 import { applicationCommand, notAfterToday } from "./application-command.ts";

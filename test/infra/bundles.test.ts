@@ -64,6 +64,13 @@ describe("Lambda bundles", () => {
     for (const f of stack.functions) expect(bundles.get(f.entry)!.sources.at(-1), `${f.node.id}: ${bundles.get(f.entry)!.sources.slice(-3).join(" ")}`).toBe(join(projectRoot, f.entry));
   });
 
+  it("issue 15: carry none of zod's locales but English (the namespace import lets esbuild drop them: about 350 KB a bundle)", () => {
+    for (const f of stack.functions) {
+      const locales = bundles.get(f.entry)!.sources.filter((source) => /[\\/]zod[\\/].*[\\/]locales[\\/]/.test(source) && !/[\\/]en\.js$/.test(source));
+      expect(locales, f.node.id).toEqual([]);
+    }
+  });
+
   it("point Node at no source map (issue 15: the map stays in the asset, unread at import)", () => {
     for (const f of stack.functions) expect(Buffer.from(bundles.get(f.entry)!.code).toString("utf8"), f.node.id).not.toContain("sourceMappingURL");
     for (const f of stack.functions) expect(f.environment.NODE_OPTIONS ?? "", f.node.id).not.toContain("--enable-source-maps");

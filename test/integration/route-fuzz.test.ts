@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { Agent, type IncomingHttpHeaders, request } from "node:http";
 import { ScanCommand } from "@aws-sdk/client-dynamodb";
 import fc from "fast-check";
-import type { z } from "zod";
+import type * as z from "zod";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { scanTable } from "../../audit/dynamodb-log.ts";
 import { verifyLog } from "../../audit/verify.ts";

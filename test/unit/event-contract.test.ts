@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { z } from "zod";
+import * as z from "zod";
 import { describe, expect, it } from "vitest";
 import { ApplicationRegisteredV1, ApplicationRegisteredV2, eurosToCentsHalfUp } from "../../events/application-events.ts";
 import { EventCatalogue, EventSchemaViolation, UnknownEventType, eventVersion } from "../../events/contract.ts";

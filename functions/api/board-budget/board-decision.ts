@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { localDate } from "../../../domain/calendar.ts";
 import type { SchemeUnderDecision } from "../../../domain/scheme.ts";
 import { CalendarDate, Identifier, type RecordedEvent } from "../../../events/index.ts";

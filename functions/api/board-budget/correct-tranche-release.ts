@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { decideCorrectTrancheRelease, releasedTrancheAt } from "../../../domain/board-budget.ts";
 import { AmountCents, streamIds } from "../../../events/index.ts";
 import { dependencies } from "../../runtime/dependencies.ts";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { BudgetLineState } from "../../../domain/budget.ts";
 import { decideTransferBudget } from "../../../domain/board-budget.ts";
 import { AmountCents, Identifier, streamIds } from "../../../events/index.ts";

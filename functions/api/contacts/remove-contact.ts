@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { decideRemoveContact } from "../../../domain/application.ts";
 import { applicationCommand } from "../application-command.ts";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { answerFor, decideRecordAnswer, evolveMailStream, initialMailStreamState } from "../../../domain/correspondence.ts";
 import { UNATTRIBUTED_MAIL_LOG } from "../../../domain/intake.ts";
 import { type DomainEvent, type EventData, streamIds } from "../../../events/index.ts";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { evolveApplication, initialApplicationState } from "../../../domain/application.ts";
 import { correspondenceStreamOf, decideAttachCorrespondence, evolveMailStream, initialMailStreamState } from "../../../domain/correspondence.ts";
 import { UNATTRIBUTED_MAIL_LOG } from "../../../domain/intake.ts";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { decideDismissCorrespondence, evolveMailStream, initialMailStreamState } from "../../../domain/correspondence.ts";
 import { UNATTRIBUTED_MAIL_LOG } from "../../../domain/intake.ts";
 import { type DomainEvent, streamIds } from "../../../events/index.ts";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { HANDLED_CORRESPONDENCE_LIST, type IntakeMailView, OPEN_CORRESPONDENCE_LIST, intakeProjection } from "../../../domain/projections/intake.ts";
 import { CorrespondenceReason } from "../../../events/correspondence-events.ts";
 import { Identifier } from "../../../events/index.ts";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { accept } from "../../../domain/decision.ts";
 import { ErasureLegalBasis, dataSubjectStream, DATA_PROTECTION_LOG } from "../../../events/data-protection-events.ts";
 import { type DataSubjectKind, dataSubjectKinds } from "../../../events/personal-data.ts";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { decideClassifyHub } from "../../../domain/evaluation.ts";
 import { DominantCharacteristic, HubType } from "../../../events/evaluation-events.ts";
 import { CalendarDate } from "../../../events/index.ts";

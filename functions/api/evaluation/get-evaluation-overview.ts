@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { localDate } from "../../../domain/calendar.ts";
 import { type ApplicationView, applicationsProjection } from "../../../domain/projections/applications.ts";
 import { type HubEvaluationView, evaluationProjection } from "../../../domain/projections/evaluation.ts";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { localDate } from "../../../domain/calendar.ts";
 import { unmetCommitments } from "../../../domain/evaluation.ts";
 import {

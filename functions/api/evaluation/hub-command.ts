@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { localDate } from "../../../domain/calendar.ts";
 import type { Decision } from "../../../domain/decision.ts";
 import { type HubEvaluationState, type HubRef, evolveHubEvaluation, hubKeyOf, initialHubEvaluationState } from "../../../domain/evaluation.ts";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { hubKeyOf } from "../../../domain/evaluation.ts";
 import { type ApplicationView, applicationsProjection } from "../../../domain/projections/applications.ts";
 import { Identifier } from "../../../events/index.ts";

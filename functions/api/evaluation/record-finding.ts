@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { decideRecordFinding } from "../../../domain/evaluation.ts";
 import { CalendarDate } from "../../../events/index.ts";
 import { hubCommand } from "./hub-command.ts";

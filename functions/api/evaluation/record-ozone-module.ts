@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { decideRecordOzoneModule } from "../../../domain/evaluation.ts";
 import { CalendarDate } from "../../../events/index.ts";
 import { hubCommand } from "./hub-command.ts";

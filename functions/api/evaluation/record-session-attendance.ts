@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { decideRecordSessionAttendance } from "../../../domain/evaluation.ts";
 import { Identifier } from "../../../events/index.ts";
 import { hubCommand } from "./hub-command.ts";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { decideSubmitSelfEvaluation } from "../../../domain/evaluation.ts";
 import { CriterionStatus } from "../../../events/evaluation-events.ts";
 import { CalendarDate, Identifier } from "../../../events/index.ts";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { decideApprovePayment } from "../../../domain/payments.ts";
 import { InvoicePath, grantCommand } from "./grant-command.ts";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { decideChangeRequest } from "../../../domain/change-requests.ts";
 import { CalendarDate, Identifier } from "../../../events/index.ts";
 import { notAfterToday } from "../application-command.ts";

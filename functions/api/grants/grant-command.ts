@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { type ApplicationState, evolveApplication, initialApplicationState } from "../../../domain/application.ts";
 import type { BudgetLineState } from "../../../domain/budget.ts";
 import { localDate } from "../../../domain/calendar.ts";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { csvDocument } from "../../../domain/csv.ts";
 import { type GrantView, type Payout, grantsProjection } from "../../../domain/projections/grants.ts";
 import { CalendarDate, Identifier } from "../../../events/index.ts";

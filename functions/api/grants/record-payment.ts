@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { decideRecordPayment } from "../../../domain/payments.ts";
 import { CalendarDate } from "../../../events/index.ts";
 import { InvoicePath, grantCommand } from "./grant-command.ts";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { decideRecordRecovery } from "../../../domain/payments.ts";
 import { AmountCents, CalendarDate } from "../../../events/index.ts";
 import { notAfterToday } from "../application-command.ts";

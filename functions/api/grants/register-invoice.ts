@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { decideRegisterInvoice } from "../../../domain/payments.ts";
 import { AmountCents, CalendarDate, Identifier } from "../../../events/index.ts";
 import { notAfterToday } from "../application-command.ts";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { decideSettle } from "../../../domain/payments.ts";
 import { CalendarDate } from "../../../events/index.ts";
 import { notAfterToday } from "../application-command.ts";

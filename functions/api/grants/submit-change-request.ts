@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { decideSubmitChangeRequest } from "../../../domain/change-requests.ts";
 import { RequestedChange } from "../../../events/change-request-events.ts";
 import { CalendarDate, MAX_AMOUNT_CENTS } from "../../../events/index.ts";

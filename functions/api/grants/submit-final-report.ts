@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { decideSubmitFinalReport } from "../../../domain/payments.ts";
 import { AmountCents, CalendarDate, Identifier } from "../../../events/index.ts";
 import { notAfterToday } from "../application-command.ts";

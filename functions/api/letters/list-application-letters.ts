@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { type LetterView, applicationLettersList, lettersProjection } from "../../../domain/projections/letters.ts";
 import { Identifier } from "../../../events/index.ts";
 import { dependencies } from "../../runtime/dependencies.ts";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { decideRequestResend, evolveLetter, initialLetterState } from "../../../domain/letters.ts";
 import { streamIds } from "../../../events/index.ts";
 import { dependencies } from "../../runtime/dependencies.ts";
