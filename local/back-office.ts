@@ -32,6 +32,7 @@ import { startSmtpIntake } from "./smtp-intake.ts";
 import { OutboxMailer } from "../functions/intake/outbox-mailer.ts";
 import { StreamPoller } from "./stream-poller.ts";
 import { localMetrics, metricsNamespace } from "../functions/runtime/metrics.ts";
+import { localWrappingKey } from "./wrapping-key.ts";
 import { handleLetterEvent } from "../functions/letters/handler.ts";
 import { LettersReaction } from "../functions/letters/reaction.ts";
 import { lettersRule } from "../functions/letters/rules.ts";
@@ -51,7 +52,7 @@ export interface BackOfficeOptions {
   tables?: { events: string; readModels: string; keys?: string };
   /**
    * Issue 16: wraps the data subjects' keys (KMS does it on AWS). `npm start` keeps one in
-   * `.local/wrapping-key`; absent, a fresh one per run (sealed data of an earlier run then reads `[erased]`).
+   * `.local/wrapping-key`; absent, it is kept in `dataDir` when there is one, else fresh per run.
    */
   wrappingKey?: Uint8Array;
   /** The schemes to open and serve; the bundled ones when absent (`npm start -- --demo` adds the demo scheme). */
@@ -123,7 +124,7 @@ export async function startBackOffice(options: BackOfficeOptions): Promise<BackO
   // Counting what was appended and what the relay passed on lets settle() wait for exactly that.
   let appended = 0;
   let relayed = 0;
-  const personalData = new PersonalDataVault(new SubjectKeyTable(client, tables.keys), new LocalKeyWrapper(options.wrappingKey ?? new Uint8Array(randomBytes(32))));
+  const personalData = new PersonalDataVault(new SubjectKeyTable(client, tables.keys), new LocalKeyWrapper(wrappingKeyOf(options)));
   const events = new DynamoDbEventStore({ client, tableName: tables.events, onAppended: (recorded) => (appended += recorded.length), personalData });
   const readModels = new DynamoDbReadModelStore(client, tables.readModels);
   // The mail folder stands in for the mail bucket and SES's sending: staff's answers to correspondence go to its outbox too.
@@ -303,4 +304,15 @@ function closeServer(server: Server): Promise<void> {
     server.close(() => resolve());
     server.closeAllConnections();
   });
+}
+
+/**
+ * Issue 16: the key that wraps the data subjects' keys must outlive a restart on the same data, or
+ * every sealed value of the earlier run would read `[erased]` and every seal would fail. Given a data
+ * folder and no key, it is kept in that folder (0600); in memory, a fresh one per run.
+ */
+function wrappingKeyOf(options: BackOfficeOptions): Uint8Array {
+  if (options.wrappingKey) return options.wrappingKey;
+  if (options.dataDir) return localWrappingKey(join(options.dataDir, "wrapping-key"));
+  return new Uint8Array(randomBytes(32));
 }

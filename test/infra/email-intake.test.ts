@@ -81,14 +81,24 @@ describe("addEmailIntake (SES receipt rule -> S3 raw/ -> intake function)", () =
       ["s3:PutObject", expect.stringContaining(`/${DOCUMENTS_PREFIX}*`)],
     ]);
     const eventsId = logicalId(synthesised.stack, synthesised.stack.eventsTable);
+    const keysId = logicalId(synthesised.stack, synthesised.stack.subjectKeysTable);
+    const onKeys = (s: Json) => refsOf(s.Resource).includes(keysId);
     const dynamo = statements.filter((s) => asArray<string>(s.Action).some((a) => a.startsWith("dynamodb:")));
-    expect(new Set(dynamo.flatMap((s) => asArray<string>(s.Action)))).toEqual(new Set(["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:ConditionCheckItem"]));
-    for (const s of dynamo) expect(new Set(refsOf(s.Resource))).toEqual(new Set([eventsId]));
+    expect(new Set(dynamo.filter((s) => !onKeys(s)).flatMap((s) => asArray<string>(s.Action)))).toEqual(new Set(["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:ConditionCheckItem"]));
+    for (const s of dynamo.filter((s) => !onKeys(s))) expect(new Set(refsOf(s.Resource))).toEqual(new Set([eventsId]));
+    // Issue 16: it seals the sender's data under the sender's key: it finds or makes keys, never destroys one.
+    expect(new Set(dynamo.filter(onKeys).flatMap((s) => asArray<string>(s.Action)))).toEqual(new Set(["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem"]));
     const ses = statements.filter((st) => asArray<string>(st.Action).some((a) => a.startsWith("ses:")));
     expect(ses.map((st) => st.Action)).toEqual(["ses:SendEmail"]);
     expect(JSON.stringify(ses[0].Resource)).toContain(":identity/example.org");
     const services = new Set(statements.flatMap((st) => asArray<string>(st.Action)).map((a) => a.split(":")[0]));
-    expect([...services].sort()).toEqual(["dynamodb", "logs", "s3", "ses", "sqs", "xray"]);
+    expect([...services].sort()).toEqual(["dynamodb", "kms", "logs", "s3", "ses", "sqs", "xray"]);
+    // kms: wrapping and unwrapping data subjects' keys with the personal-data key only (issue 16).
+    const kms = statements.filter((st) => asArray<string>(st.Action).some((a) => a.startsWith("kms:")));
+    for (const st of kms) {
+      expect(asArray<string>(st.Action).sort()).toEqual(["kms:Decrypt", "kms:Encrypt"]);
+      expect(refsOf(st.Resource)).toEqual([logicalId(synthesised.stack, synthesised.stack.personalDataKey)]);
+    }
     // sqs: only its on-failure destination, the intake dead-letter queue.
     const [, invokeConfig] = ofType(resources(), "AWS::Lambda::EventInvokeConfig").find(([, c]) => refsOf(c.Properties.FunctionName).includes(intakeId))!;
     const deadLettersId = refsOf(invokeConfig.Properties.DestinationConfig.OnFailure.Destination)[0];

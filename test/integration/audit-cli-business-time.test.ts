@@ -40,10 +40,13 @@ beforeAll(async () => {
 
 afterAll(() => client.destroy());
 
+/** The applications projection also keeps each application's hub and region claims (`<id>/claim/hub`): the views are what these tests count. */
+const isApplicationView = (documentId: string) => !documentId.includes("/claim/");
+
 describe("R-X-04 R-TH-09 backoffice-audit as-of --axis business", () => {
   it("effective on 2021-01-31 as known now counts the catch-up's application and lists it as backdated; as known on 1 February it does not", async () => {
     const now = await asOf("--axis", "business", "--at", "2021-01-31");
-    expect(now.documents.map((d: { documentId: string }) => d.documentId)).toEqual(["bt-1", "bt-2"]);
+    expect(now.documents.map((d: { documentId: string }) => d.documentId).filter(isApplicationView)).toEqual(["bt-1", "bt-2"]);
     expect(now).toMatchObject({ axis: "business", effectiveOn: "2021-01-31T23:59:59.999Z", backdatedCount: 1 });
     expect(now.backdated).toEqual([
       expect.objectContaining({ streamId: "application#bt-2", effectiveAt: "2021-01-10T09:00:00.000Z", effectiveFrom: "ApplicationRegistered.receivedAt", recordedAt: "2021-06-01T10:00:00.000Z" }),
@@ -51,15 +54,15 @@ describe("R-X-04 R-TH-09 backoffice-audit as-of --axis business", () => {
 
     const then = await asOf("--axis", "business", "--at", "2021-01-31", "--known-at", "2021-02-01");
     expect(then.statement).toBe("effective on 2021-01-31T23:59:59.999Z, as known at 2021-02-01T00:00:00.000Z");
-    expect(then.documents.map((d: { documentId: string }) => d.documentId)).toEqual(["bt-1"]);
+    expect(then.documents.map((d: { documentId: string }) => d.documentId).filter(isApplicationView)).toEqual(["bt-1"]);
   });
 
   it("the recorded axis (the default) answers as before and flags the registration recorded months after its receipt", async () => {
     const recorded = await asOf("--at", "2021-12-31");
     expect(recorded).toMatchObject({ axis: "recorded", effectiveOn: null, knownAt: "2021-12-31T00:00:00.000Z" });
-    expect(recorded.documents.map((d: { documentId: string }) => d.documentId)).toEqual(["bt-1", "bt-2"]);
+    expect(recorded.documents.map((d: { documentId: string }) => d.documentId).filter(isApplicationView)).toEqual(["bt-1", "bt-2"]);
     expect(recorded.backdated.map((b: { streamId: string }) => b.streamId)).toEqual(["application#bt-2"]);
-    expect((await asOf("--at", "2021-01-31")).documents.map((d: { documentId: string }) => d.documentId)).toEqual(["bt-1"]);
+    expect((await asOf("--at", "2021-01-31")).documents.map((d: { documentId: string }) => d.documentId).filter(isApplicationView)).toEqual(["bt-1"]);
   });
 
   it("--known-at on the recorded axis, or an unknown axis, is bad input (exit 2)", async () => {

@@ -91,7 +91,7 @@ describe("event store on DynamoDB Local", () => {
 
   it("an event whose payload breaks its schema is refused before anything is written", async () => {
     const bad: NewEvent = { type: "BudgetTrancheReleased", data: { schemeId: "x", amountCents: -5 } };
-    await expect(appendOne("scheme#invalid", 0, bad)).rejects.toThrow(/BudgetTrancheReleased v1 does not match its schema/);
+    await expect(appendOne("scheme#invalid", 0, bad)).rejects.toThrow(/BudgetTrancheReleased v2 does not match its schema/);
     expect(await store.readStream("scheme#invalid")).toEqual([]);
   });
 

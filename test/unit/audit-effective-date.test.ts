@@ -48,6 +48,7 @@ const datedByRecording = [
   "LetterAccepted",
   "LetterBounced",
   "LetterResendRequested",
+  "PersonalDataErasureRefused",
 ].sort();
 
 const schemaShape = (type: string) => (currentEvents[type as keyof typeof currentEvents].schema as unknown as { shape: Record<string, { safeParse(v: unknown): { success: boolean } }> }).shape;
