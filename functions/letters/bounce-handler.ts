@@ -1,0 +1,21 @@
+import type { EventBridgeEvent } from "aws-lambda";
+import { dependencies } from "../runtime/dependencies.ts";
+import { log } from "../runtime/log.ts";
+import { LetterBounces } from "./bounces.ts";
+
+export { LETTER_BOUNCES_REACTION } from "./bounces.ts";
+
+let bounces: LetterBounces | undefined;
+
+/**
+ * EventBridge target (asynchronous) of the rule for SES's `Email Bounced` events on the default bus:
+ * a thrown error makes Lambda retry, then the event goes to the dead-letter queue; recording is
+ * idempotent, so a retry or a redelivered notification records nothing twice.
+ */
+export async function handleSesBounce(detail: unknown, target: LetterBounces = (bounces ??= new LetterBounces(dependencies()))): Promise<void> {
+  const result = await target.handle(detail);
+  // Ids only: the bounced addresses are personal data.
+  log(result.outcome === "recorded" || result.outcome === "already-recorded" ? "info" : "warn", "letter bounce", { ...result });
+}
+
+export const handler = async (event: EventBridgeEvent<string, unknown>): Promise<void> => handleSesBounce(event.detail);
