@@ -134,6 +134,8 @@ export class BackOfficeStack extends Stack {
   readonly letters: NodejsFunction;
   /** Issue 13: the configuration set the letters are sent with; it publishes their bounces to the default bus. */
   readonly lettersConfigurationSet: ConfigurationSet;
+  /** Issue 13: records the bounces SES reports for letters (LetterBounced). */
+  readonly letterBounces: NodejsFunction;
   /** The nested stacks holding the API routes' functions, by shard. */
   readonly apiFunctionStacks = new Map<number, NestedStack>();
   private readonly sharedEnvironment: Record<string, string>;
@@ -271,13 +273,13 @@ export class BackOfficeStack extends Stack {
     lettersConfigurationSet.addEventDestination("LetterBouncesToEventBridge", { destination: EventDestination.eventBus(defaultBus), events: [EmailSendingEvent.BOUNCE] });
     this.letters.addEnvironment("SES_CONFIGURATION_SET", lettersConfigurationSet.configurationSetName);
     const bounceFailures = this.deadLetterQueue("LetterBouncesDeadLetters", "letter bounces");
-    const letterBounces = this.function("LetterBounces", {
+    const letterBounces = (this.letterBounces = this.function("LetterBounces", {
       entry: "functions/letters/bounce-handler.ts",
       description: "Records the bounces SES reports for letters to applicants (LetterBounced on the letter's stream)",
       environment: { REACTION: LETTER_BOUNCES_REACTION },
       onFailure: new SqsDestination(bounceFailures),
       retryAttempts: 2,
-    }).fn;
+    }).fn);
     // It reads the letter's stream and appends to it; it reveals the letter's recipients and seals the one bounced.
     allow(letterBounces, this.eventsTable, eventsTable, tableActions.readEvents, "table");
     allow(letterBounces, this.eventsTable, eventsTable, tableActions.appendEvents, "table");
