@@ -1,7 +1,7 @@
 import type { EventBridgeEvent } from "aws-lambda";
 import { dependencies } from "../runtime/dependencies.ts";
 import { log } from "../runtime/log.ts";
-import { LetterBounces } from "./bounces.ts";
+import { type BounceOutcome, LetterBounces } from "./bounces.ts";
 
 export { LETTER_BOUNCES_REACTION } from "./bounces.ts";
 
@@ -12,10 +12,13 @@ let bounces: LetterBounces | undefined;
  * a thrown error makes Lambda retry, then the event goes to the dead-letter queue; recording is
  * idempotent, so a retry or a redelivered notification records nothing twice.
  */
-export async function handleSesBounce(detail: unknown, target: LetterBounces = (bounces ??= new LetterBounces(dependencies()))): Promise<void> {
+export async function handleSesBounce(detail: unknown, target: LetterBounces = (bounces ??= new LetterBounces(dependencies()))): Promise<BounceOutcome> {
   const result = await target.handle(detail);
   // Ids only: the bounced addresses are personal data.
   log(result.outcome === "recorded" || result.outcome === "already-recorded" ? "info" : "warn", "letter bounce", { ...result });
+  return result.outcome;
 }
 
-export const handler = async (event: EventBridgeEvent<string, unknown>): Promise<void> => handleSesBounce(event.detail);
+export const handler = async (event: EventBridgeEvent<string, unknown>): Promise<void> => {
+  await handleSesBounce(event.detail);
+};
