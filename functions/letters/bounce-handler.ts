@@ -1,9 +1,9 @@
+import middy from "@middy/core";
 import type { EventBridgeEvent } from "aws-lambda";
 import { dependencies } from "../runtime/dependencies.ts";
 import { log } from "../runtime/log.ts";
+import { observe } from "../runtime/observability.ts";
 import { type BounceOutcome, LetterBounces } from "./bounces.ts";
-
-export { LETTER_BOUNCES_REACTION } from "./bounces.ts";
 
 let bounces: LetterBounces | undefined;
 
@@ -19,6 +19,8 @@ export async function handleSesBounce(detail: unknown, target: LetterBounces = (
   return result.outcome;
 }
 
-export const handler = async (event: EventBridgeEvent<string, unknown>): Promise<void> => {
-  await handleSesBounce(event.detail);
-};
+export const handler = middy<EventBridgeEvent<string, unknown>, void>()
+  .use(observe())
+  .handler(async (event) => {
+    await handleSesBounce(event.detail);
+  });
