@@ -1,7 +1,11 @@
-import { describe, expect, it } from "vitest";
+import { SESv2Client, SendEmailCommand } from "@aws-sdk/client-sesv2";
+import { mockClient } from "aws-sdk-client-mock";
+import { describe, expect, it, vi } from "vitest";
 import { ConcurrencyConflict } from "../../domain/errors.ts";
 import type { NewEvent, RecordedEvent } from "../../events/index.ts";
 import { LetterBounces, bounceNoticeOf } from "../../functions/letters/bounces.ts";
+import { lettersMailer } from "../../functions/letters/mailer.ts";
+import { type Dependencies, useDependencies } from "../../functions/runtime/dependencies.ts";
 import type { EventStore, StreamAppend } from "../../functions/store/event-store.ts";
 import { SES_MESSAGE_ID as MESSAGE_ID, SES_RECIPIENT as RECIPIENT, sesBounceEvent } from "../support/ses-events.ts";
 
@@ -92,5 +96,26 @@ describe("SES bounce notifications for letters (issue 13 on AWS)", () => {
     conflictOnce();
     expect((await new LetterBounces({ events: store }).handle(sesBounceEvent().detail)).outcome).toBe("recorded");
     expect(appended).toHaveLength(1);
+  });
+
+  it("on AWS the letters are sent with the configuration set the stack names (SES_CONFIGURATION_SET) and the letter's tags, which come back in the bounce", async () => {
+    const ses = mockClient(SESv2Client);
+    ses.on(SendEmailCommand).resolves({ MessageId: MESSAGE_ID });
+    vi.stubEnv("LETTERS_MAIL", "ses");
+    vi.stubEnv("SES_CONFIGURATION_SET", "LettersConfigurationSet-abc");
+    // No mailer of the local runtime's: the SES one is made.
+    useDependencies({} as Dependencies);
+    try {
+      const mailer = lettersMailer()!;
+      await mailer.send({ from: "aanvraag@example.org", to: RECIPIENT, subject: "Beschikking", text: "Zie de bijlage.", key: "letter.x.1.y", tags: { letterId: LETTER_ID, attempt: "1" } });
+      const input = ses.commandCalls(SendEmailCommand)[0]!.args[0].input;
+      expect(input.ConfigurationSetName).toBe("LettersConfigurationSet-abc");
+      expect(input.EmailTags).toEqual([{ Name: "letterId", Value: LETTER_ID }, { Name: "attempt", Value: "1" }]);
+      expect(sesBounceEvent().detail.mail.tags).toMatchObject({ letterId: [LETTER_ID], attempt: ["1"] });
+    } finally {
+      useDependencies(undefined);
+      vi.unstubAllEnvs();
+      ses.restore();
+    }
   });
 });
