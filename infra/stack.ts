@@ -16,7 +16,7 @@ import { DynamoEventSource, SqsDlq } from "aws-cdk-lib/aws-lambda-event-sources"
 import { LogGroup } from "aws-cdk-lib/aws-logs";
 import { EventType } from "aws-cdk-lib/aws-s3";
 import { LambdaDestination } from "aws-cdk-lib/aws-s3-notifications";
-import { ReceiptRuleSet, TlsPolicy } from "aws-cdk-lib/aws-ses";
+import { ConfigurationSet, EmailSendingEvent, EventDestination, ReceiptRuleSet, TlsPolicy } from "aws-cdk-lib/aws-ses";
 import { S3 as S3Action } from "aws-cdk-lib/aws-ses-actions";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
@@ -24,6 +24,7 @@ import { EVENT_SOURCE } from "../events/index.ts";
 import { apiFunctionTimeoutSeconds, apiRoutes, staffRoles } from "../functions/api/routes.ts";
 import { busRules, eventPattern } from "../functions/bus/routing.ts";
 import { lettersRule } from "../functions/letters/rules.ts";
+import { LETTER_BOUNCES_REACTION, SES_BOUNCE_DETAIL_TYPE } from "../functions/letters/bounces.ts";
 import { eventsTable, type KeyAttribute, readModelsTable, subjectKeysTable, type TableDefinition } from "../functions/store/tables.ts";
 import { Key } from "aws-cdk-lib/aws-kms";
 import { Schedule, ScheduleExpression } from "aws-cdk-lib/aws-scheduler";
@@ -131,6 +132,10 @@ export class BackOfficeStack extends Stack {
   readonly relay: IFunction;
   /** Issue 13: the letters reaction (renders and mails letters to applicants). */
   readonly letters: NodejsFunction;
+  /** Issue 13: the configuration set the letters are sent with; it publishes their bounces to the default bus. */
+  readonly lettersConfigurationSet: ConfigurationSet;
+  /** Issue 13: records the bounces SES reports for letters (LetterBounced). */
+  readonly letterBounces: NodejsFunction;
   /** The nested stacks holding the API routes' functions, by shard. */
   readonly apiFunctionStacks = new Map<number, NestedStack>();
   private readonly sharedEnvironment: Record<string, string>;
@@ -258,6 +263,32 @@ export class BackOfficeStack extends Stack {
       description: `Routes ${lettersRule.detailTypes.join(", ")} (no replays) to the letters reaction`,
       eventPattern: eventPattern(lettersRule) as EventPattern,
       targets: [new LambdaFunction(this.letters, { deadLetterQueue: letterFailures, retryAttempts: 185, maxEventAge: Duration.hours(24) })],
+    });
+
+    // Issue 13 on AWS: SES accepts a letter and reports a bounce later. The letters are sent with this
+    // configuration set, which publishes their bounces to the default bus (the only bus SES publishes to);
+    // a rule there hands them to a small function that records LetterBounced on the letter's stream.
+    const lettersConfigurationSet = (this.lettersConfigurationSet = new ConfigurationSet(this, "LettersConfigurationSet", {}));
+    const defaultBus = EventBus.fromEventBusArn(this, "DefaultBus", this.formatArn({ service: "events", resource: "event-bus", resourceName: "default" }));
+    lettersConfigurationSet.addEventDestination("LetterBouncesToEventBridge", { destination: EventDestination.eventBus(defaultBus), events: [EmailSendingEvent.BOUNCE] });
+    this.letters.addEnvironment("SES_CONFIGURATION_SET", lettersConfigurationSet.configurationSetName);
+    const bounceFailures = this.deadLetterQueue("LetterBouncesDeadLetters", "letter bounces");
+    const letterBounces = (this.letterBounces = this.function("LetterBounces", {
+      entry: "functions/letters/bounce-handler.ts",
+      description: "Records the bounces SES reports for letters to applicants (LetterBounced on the letter's stream)",
+      environment: { REACTION: LETTER_BOUNCES_REACTION },
+      onFailure: new SqsDestination(bounceFailures),
+      retryAttempts: 2,
+    }).fn);
+    // It reads the letter's stream and appends to it; it reveals the letter's recipients and seals the one bounced.
+    allow(letterBounces, this.eventsTable, eventsTable, tableActions.readEvents, "table");
+    allow(letterBounces, this.eventsTable, eventsTable, tableActions.appendEvents, "table");
+    this.allowPersonalData(letterBounces, "seal");
+    new Rule(this, "LetterBouncesRule", {
+      eventBus: defaultBus,
+      description: "Routes SES's bounce events for letters (the letters' configuration set) to the letter bounces function",
+      eventPattern: { source: ["aws.ses"], detailType: [SES_BOUNCE_DETAIL_TYPE], detail: { mail: { tags: { "ses:configuration-set": [lettersConfigurationSet.configurationSetName] } } } },
+      targets: [new LambdaFunction(letterBounces, { deadLetterQueue: bounceFailures, retryAttempts: 185, maxEventAge: Duration.hours(24) })],
     });
 
     // --- Staff API ---------------------------------------------------------------------------
@@ -411,6 +442,10 @@ export class BackOfficeStack extends Stack {
       // Issue 13: letters to applicants go out from the same identity.
       this.letters.addToRolePolicy(sendFromIdentity);
       this.letters.addEnvironment("LETTERS_MAIL", "ses");
+      // SES v2 authorises a send with a configuration set on that set too: the letters' own, nothing else.
+      this.letters.addToRolePolicy(
+        new PolicyStatement({ actions: ["ses:SendEmail"], resources: [this.formatArn({ service: "ses", resource: "configuration-set", resourceName: this.lettersConfigurationSet.configurationSetName })] }),
+      );
     }
     const mailArn = this.resolve(mail.bucketArn) as { "Fn::GetAtt": [string, string] };
     const keysOf = { [RAW_MAIL_PREFIX]: "SES names each message by its message id", [DOCUMENTS_PREFIX]: "each document is stored under its content hash" };

@@ -73,11 +73,12 @@ describe("the IAM manifest (infra/iam-manifest.json)", () => {
     expect(committed.functions.Intake!.invokedBy).toEqual(["s3:Storage/Mail/raw/*"]);
     // Issue 13: the letters reaction, by its REACTION.
     expect(functionIdOf(committed, reactionFunction("letters"))).toBe("Letters");
+    expect(functionIdOf(committed, reactionFunction("letter-bounces"))).toBe("LetterBounces");
   });
 
   it("holds every Lambda of the stack; only CDK's deploy-time handlers, which never run locally, have an AWS managed policy", () => {
-    // + the relay, the intake, the letters reaction (issue 13) and the personal-data retention run (issue 16).
-    const runtime = apiRoutes.length + new Set(busRules.map((r) => r.target.projection)).size + 4;
+    // + the relay, the intake, the letters reaction and its bounces (issue 13) and the personal-data retention run (issue 16).
+    const runtime = apiRoutes.length + new Set(busRules.map((r) => r.target.projection)).size + 5;
     const deployTime = Object.entries(committed.functions).filter(([, f]) => f.managedPolicyArns.length > 0);
     expect(Object.keys(committed.functions).length).toBe(runtime + deployTime.length);
     for (const [id, f] of deployTime) expect(f.invokedBy.length > 0 && f.invokedBy.every((how) => how.startsWith("cloudformation:")), id).toBe(true);

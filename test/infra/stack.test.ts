@@ -73,8 +73,8 @@ describe("BackOfficeStack", () => {
   describe("functions", () => {
     it("has exactly the back-office functions (plus CDK's deploy-time handlers): one per route, per projection, and the relay", () => {
       const ours = new Set(stack.functions.map((f) => logicalId(stack, f.fn)));
-      // + the relay, the letters reaction (issue 13) and the personal-data retention run (issue 16).
-      expect(ours.size).toBe(apiRoutes.length + new Set(busRules.map((r) => r.target.projection)).size + 3);
+      // + the relay, the letters reaction and its bounces (issue 13) and the personal-data retention run (issue 16).
+      expect(ours.size).toBe(apiRoutes.length + new Set(busRules.map((r) => r.target.projection)).size + 4);
       for (const [id] of ofType("AWS::Lambda::Function")) {
         if (!ours.has(id)) expect(cdkHandlerPrefixes.some((prefix) => id.startsWith(prefix)), id).toBe(true);
       }
@@ -193,8 +193,8 @@ describe("BackOfficeStack", () => {
 
     it("declares one rule per shared bus rule, matching the contract's source, to its projector with retries and a dead-letter queue", () => {
       const rules = ofType("AWS::Events::Rule");
-      // + the letters reaction's rule (its own test below).
-      expect(rules).toHaveLength(busRules.length + 1);
+      // + the letters reaction's rule (its own test below) and the rule for SES's bounces of letters (test/infra/letter-bounces.test.ts).
+      expect(rules).toHaveLength(busRules.length + 2);
       for (const busRule of busRules) {
         expect(busRule.source).toBe(EVENT_SOURCE);
         const projectorId = logicalId(stack, stack.projectors.get(busRule.target.projection)!);
@@ -413,8 +413,8 @@ describe("BackOfficeStack", () => {
       }
       // The walk found the appenders' grants, so it looks at the right resources.
       // The write routes, the letters reaction (issue 13: it appends to the letters' own streams) and the
-      // retention run (issue 16: it records each erasure).
-      expect(appendsSeen).toBe(apiRoutes.filter((r) => r.writes).length + 2);
+      // retention run (issue 16: it records each erasure), and the letter bounces (issue 13: LetterBounced on the letter's stream).
+      expect(appendsSeen).toBe(apiRoutes.filter((r) => r.writes).length + 3);
     });
 
     it("uses '*' as a resource only for actions without resource-level permissions: X-Ray's, and the relay's dynamodb:ListStreams", () => {

@@ -1,0 +1,130 @@
+import * as z from "zod";
+import { ConcurrencyConflict } from "../../domain/errors.ts";
+import { decideRecordDelivery, evolveLetter, initialLetterState } from "../../domain/letters.ts";
+import { type DomainEvent, type EventMetadata, type NewEvent, type RecordedEvent, streamIds } from "../../events/index.ts";
+import type { PersonalDataVault } from "../personal-data/vault.ts";
+import type { EventStore } from "../store/event-store.ts";
+
+/**
+ * Issue 13 on AWS: SES accepts a letter and reports a bounce later. The letters' configuration set
+ * publishes Bounce events to the default EventBridge bus (SES supports no other); a rule hands each
+ * to this consumer, which records LetterBounced (how `bounced`) on the letter's stream. The letter is
+ * found by the EmailTags the letters reaction sends with (`letterId`, `attempt`), never by address.
+ */
+
+/** The function's REACTION in the stack, by which the local runtime finds its IAM statements. */
+export const LETTER_BOUNCES_REACTION = "letter-bounces";
+
+/** The SES EventBridge event this consumer takes (detail-type `Email Bounced`, source `aws.ses`). */
+export const SES_BOUNCE_DETAIL_TYPE = "Email Bounced";
+
+/** SES's event record (event publishing format) as far as it is read here; SES adds more, which is let through. */
+const SesBounceDetail = z.object({
+  eventType: z.literal("Bounce"),
+  bounce: z.object({
+    bounceType: z.string().min(1).max(100),
+    bounceSubType: z.string().min(1).max(100),
+    bouncedRecipients: z.array(z.object({ emailAddress: z.string().min(1).max(400), action: z.string().max(100).optional(), status: z.string().max(100).optional() })).min(1),
+    feedbackId: z.string().max(500).optional(),
+  }),
+  mail: z.object({
+    messageId: z.string().min(1).max(998),
+    /** Each tag as a list of values, the configuration set's own (`ses:...`) among them. */
+    tags: z.record(z.string(), z.array(z.string())).optional(),
+  }),
+});
+
+/** What a bounce notification says about one letter: its id and attempt (from the tags) and who it did not reach. */
+export interface LetterBounceNotice {
+  readonly letterId: string;
+  readonly attempt: number;
+  readonly messageId: string;
+  /** Per bounced address, a reason from SES's codes only: the diagnostic text may quote the address, and the reason is not sealed. */
+  readonly bounced: ReadonlyArray<{ readonly address: string; readonly reason: string }>;
+}
+
+export type NoticeOrIgnored = { readonly notice: LetterBounceNotice } | { readonly ignored: "not-a-bounce" | "not-a-letter" };
+
+const LETTER_ID = /^[0-9a-f]{40}$/;
+const ATTEMPT = /^[1-9][0-9]{0,3}$/;
+
+/** Reads an SES bounce event's detail: a notice for one of our letters, or why it is none of ours. Pure. */
+export function bounceNoticeOf(detail: unknown): NoticeOrIgnored {
+  const parsed = SesBounceDetail.safeParse(detail);
+  if (!parsed.success) return { ignored: "not-a-bounce" };
+  const { bounce, mail } = parsed.data;
+  const letterId = mail.tags?.letterId?.[0];
+  const attempt = mail.tags?.attempt?.[0];
+  if (!letterId || !LETTER_ID.test(letterId) || !attempt || !ATTEMPT.test(attempt)) return { ignored: "not-a-letter" };
+  const kind = `${bounce.bounceType} bounce (${bounce.bounceSubType})`;
+  return {
+    notice: {
+      letterId,
+      attempt: Number(attempt),
+      messageId: mail.messageId,
+      bounced: bounce.bouncedRecipients.map((r) => ({
+        address: r.emailAddress,
+        reason: `SES reported a ${kind}${r.status ? `, status ${r.status}` : ""}${r.action ? `, action ${r.action}` : ""}`,
+      })),
+    },
+  };
+}
+
+export type BounceOutcome = "recorded" | "already-recorded" | "unknown-letter" | "not-a-recipient" | "not-a-bounce" | "not-a-letter";
+
+export interface LetterBouncesDependencies {
+  readonly events: EventStore;
+  /** Issue 16: the store reveals the letter's recipients to compare and seals the one bounced again. */
+  readonly personalData?: Pick<PersonalDataVault, "beginInvocation">;
+}
+
+const SYSTEM_ACTOR = "letters";
+const fold = (events: ReadonlyArray<RecordedEvent>) => events.reduce((s, e) => evolveLetter(s, e as DomainEvent), initialLetterState);
+
+/**
+ * Records a bounce notification on the letter's stream. At-least-once: a redelivered notification
+ * finds the bounce recorded (the letter's state refuses it as already there) and records nothing.
+ * A notification for a letter or attempt we did not send, or for an address it did not go to, is ignored.
+ */
+export class LetterBounces {
+  constructor(private readonly deps: LetterBouncesDependencies) {}
+
+  async handle(detail: unknown): Promise<{ outcome: BounceOutcome; letterId?: string; attempt?: number }> {
+    const read = bounceNoticeOf(detail);
+    if ("ignored" in read) return { outcome: read.ignored };
+    const { notice } = read;
+    this.deps.personalData?.beginInvocation();
+    const streamId = streamIds.letter(notice.letterId);
+    const ids = { letterId: notice.letterId, attempt: notice.attempt };
+    for (let round = 0; round < 5; round++) {
+      const history = await this.deps.events.readStream(streamId);
+      let state = fold(history);
+      const attempt = state.attempts.find((a) => a.attempt === notice.attempt);
+      const first = history[0];
+      if (!first || !attempt) return { outcome: "unknown-letter", ...ids };
+      const events: NewEvent[] = [];
+      let known = 0;
+      for (const { address, reason } of notice.bounced) {
+        // SES may report an address in another case than it was sent to; the letter's own spelling is recorded.
+        const recipient = attempt.recipients.find((r) => r.toLowerCase() === address.toLowerCase());
+        if (!recipient) continue;
+        known++;
+        const decision = decideRecordDelivery(state, { attempt: notice.attempt, recipient, outcome: "bounced", reason, messageId: notice.messageId });
+        if (decision.outcome === "refused") continue;
+        events.push(...decision.events);
+        state = decision.events.reduce((s, e) => evolveLetter(s, e as DomainEvent), state);
+      }
+      if (!known) return { outcome: "not-a-recipient", ...ids };
+      if (!events.length) return { outcome: "already-recorded", ...ids };
+      const metadata: EventMetadata = { actor: SYSTEM_ACTOR, role: "system", channel: "system", correlationId: first.metadata.correlationId, causationId: first.eventId };
+      try {
+        await this.deps.events.append([{ streamId, expectedVersion: history.length, schemeId: first.schemeId, events, metadata }]);
+        return { outcome: "recorded", ...ids };
+      } catch (error) {
+        // The letters reaction recorded an outcome at the same moment: read again and decide again.
+        if (!(error instanceof ConcurrencyConflict)) throw error;
+      }
+    }
+    throw new Error(`letter ${notice.letterId}: the bounce could not be recorded after 5 concurrent appends`);
+  }
+}
