@@ -63,6 +63,11 @@ async function storedPayloads(streamId: string): Promise<string> {
   return (out.Items ?? []).map((i) => String(i.payload)).join("\n");
 }
 
+/** The application's letters as staff see them (issue 13), recipients revealed or [erased]. */
+async function letters(): Promise<Array<{ letterId: string; kind: string; sha256: string }>> {
+  return (await staff.expect("auditor", "GET", `/applications/${applicationId}/letters`, undefined, 200)).body.items;
+}
+
 beforeAll(async () => {
   backOffice = await startTestBackOffice("gdpr");
   staff = new Staff(backOffice);
@@ -123,8 +128,14 @@ describe("issue 16: personal data erasable from a log that cannot change (R-X-01
     expect(refused.body.details).toMatchObject({ code: "running-file", erasableFrom: null, applicationIds: [running] });
   });
 
-  it("erases the contact of a closed file: every read shows [erased]; totals, payouts, verify and replay stay as they were", async () => {
+  it("erases the contact of a closed file: every read shows [erased]; totals, payouts, letters' figures, verify and replay stay as they were", async () => {
+    await backOffice.settle();
     const before = await figures();
+    // Issue 13's letters went to the contact: the award, the two payments and the settlement.
+    const lettersBefore = await letters();
+    expect(lettersBefore.length).toBeGreaterThanOrEqual(4);
+    expect(JSON.stringify(lettersBefore)).toContain(CONTACT.address);
+    for (const letter of lettersBefore) expect(await storedPayloads(`letter#${letter.letterId}`), letter.kind).not.toContain(CONTACT.address);
     const erased = await erasure("contact", CONTACT.address.toUpperCase());
     expect(erased.status, JSON.stringify(erased.body)).toBe(201);
     expect(erased.body).toMatchObject({ outcome: "erased", applicationIds: [applicationId] });
@@ -137,6 +148,11 @@ describe("issue 16: personal data erasable from a log that cannot change (R-X-01
     expect(after.budget).toEqual(before.budget);
     expect(after.csv).toEqual(before.csv);
     expect({ ...after.application, contacts: undefined }).toEqual({ ...before.application, contacts: undefined });
+    // The letters stay listed with their hashes and kinds; where their recipient was, [erased].
+    const lettersAfter = await letters();
+    expect(JSON.stringify(lettersAfter)).not.toContain(CONTACT.address);
+    expect(JSON.stringify(lettersAfter)).toContain(ERASED);
+    expect(lettersAfter.map((l) => [l.letterId, l.kind, l.sha256])).toEqual(lettersBefore.map((l) => [l.letterId, l.kind, l.sha256]));
     // A second request finds no subject: the lookup was forgotten with the key.
     expect((await erasure("contact", CONTACT.address)).status).toBe(404);
 
@@ -157,7 +173,8 @@ describe("issue 16: personal data erasable from a log that cannot change (R-X-01
       (backOffice.dependencies as { clock: () => Date }).clock = realClock;
     }
     const after = await figures();
-    expect(after.csv).not.toContain("4300");
+    // The masked form and the number itself are gone (a bare "4300" could be part of a random id).
+    for (const shown of ["NL91**********4300", IBAN]) expect(after.csv).not.toContain(shown);
     expect(after.csv).toEqual(before.csv.replaceAll("NL91**********4300", ERASED));
     expect(after.grant.paidCents).toBe(before.grant.paidCents);
     expect(after.budget).toEqual(before.budget);
