@@ -1,10 +1,13 @@
 import * as z from "zod";
 import { localDate } from "../../../domain/calendar.ts";
 import type { SchemeUnderDecision } from "../../../domain/scheme.ts";
-import { CalendarDate, Identifier, type RecordedEvent } from "../../../events/index.ts";
+import type { BudgetLineState } from "../../../domain/budget.ts";
+import type { Decision } from "../../../domain/decision.ts";
+import { CalendarDate, type DomainEvent, Identifier, type RecordedEvent, streamIds } from "../../../events/index.ts";
 import { dependencies } from "../../runtime/dependencies.ts";
 import { notAfterToday } from "../application-command.ts";
-import { HttpProblem } from "../http.ts";
+import { budgetLineStream, executeCommand } from "../command.ts";
+import { HttpProblem, type ParsedInput } from "../http.ts";
 
 /** The line a board decision is about (issue 13). */
 export const BudgetLinePath = z.object({ schemeId: Identifier, budgetLineId: Identifier });
@@ -26,4 +29,25 @@ export function boardDecisionContext(schemeId: string, decidedOn: string): { sch
 /** The answer to a recorded (or replayed) board decision: each event with its stream and version. */
 export function boardDecisionAnswer(schemeId: string, recorded: ReadonlyArray<RecordedEvent>) {
   return { status: 201, body: { schemeId, recorded: recorded.map((e) => ({ streamId: e.streamId, version: e.version, type: e.type, data: e.data })) } };
+}
+
+/**
+ * A board decision about the path's line alone: the line is read in full (its history holds the
+ * tranches a correction names, and it is the record a retried request is looked up in), and its
+ * balance is carried on beside the new events.
+ */
+export async function recordLineDecision(
+  input: ParsedInput<{ decidedOn: string }, { schemeId: string; budgetLineId: string }, unknown>,
+  decide: (context: { scheme: SchemeUnderDecision; decidedOn: string }, line: BudgetLineState, history: ReadonlyArray<RecordedEvent>) => Decision<DomainEvent>,
+) {
+  const context = boardDecisionContext(input.path.schemeId, input.body.decidedOn);
+  const schemeId = context.scheme.definition.id;
+  const { recorded } = await executeCommand({
+    store: dependencies().events,
+    ...budgetLineStream(streamIds.budgetLine(schemeId, input.path.budgetLineId)),
+    schemeId,
+    decide: (line, history) => decide(context, line, history),
+    input,
+  });
+  return boardDecisionAnswer(schemeId, recorded);
 }
