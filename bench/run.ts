@@ -69,7 +69,7 @@ try {
   if (suites.has("concurrency")) results.concurrency = await measureConcurrentAwards(numbers(values.concurrency), dynamo);
   if (suites.has("scale")) {
     const applications = Number(values.applications);
-    results.scale = await simulateScheme({ applications, concurrency: Number(values["scale-concurrency"]), progressEvery: Number(values["progress-every"] ?? Math.max(10, Math.round(applications / 40))), dynamoEndpoint: dynamo.endpoint });
+    results.scale = await simulateScheme({ applications, concurrency: Number(values["scale-concurrency"]), progressEvery: Number(values["progress-every"] ?? Math.max(10, Math.round(applications / 40))), dynamoEndpoint: dynamo.endpoint, dynamoPid: dynamo.pid });
   }
   // Issue 16: sealing on append and revealing on replay, against the same without (`--suites personal-data`).
   if (suites.has("personal-data")) results.personalData = await measurePersonalData(client, { appends: Math.min(Number(values.appends), 500), replayEvents: 2000 });

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { verifyLog } from "../audit/verify.ts";
@@ -37,6 +38,8 @@ export interface ScaleOptions {
   readonly progressEvery: number;
   /** A running DynamoDB Local (the bench's own, or the test suite's). */
   readonly dynamoEndpoint: string;
+  /** DynamoDB Local's process id, when the bench started it: its CPU time is reported beside this process's. */
+  readonly dynamoPid?: number;
   readonly say?: (message: string) => void;
 }
 
@@ -55,6 +58,8 @@ export interface ScaleReport {
   readonly catchUpSeconds: number;
   readonly eventsPerSecond: number;
   readonly commandsPerSecond: number;
+  /** CPU time per event while the commands ran: this process (handlers, relay, projectors, SDK) and DynamoDB Local's. */
+  readonly cpuMsPerEvent: { readonly node: number; readonly dynamoDbLocal: number | undefined };
   readonly latencyMs: Record<string, { count: number; p50: number; p99: number; max: number }>;
   readonly invariants: {
     readonly lineEvents: number;
@@ -69,6 +74,9 @@ export interface ScaleReport {
     readonly verify: { readonly streams: number; readonly events: number; readonly problems: number; readonly seconds: number };
   };
   readonly tables: Record<string, { items: number; bytes: number }>;
+  /** AWS requests the functions made, by action and by function (the IAM parity guard checks and counts each). */
+  readonly requests: Record<string, number>;
+  readonly requestsByFunction: Record<string, number>;
   readonly totalSeconds: number;
   readonly machine: { readonly cpus: number; readonly model: string | undefined; readonly node: string; readonly startedAt: string; readonly loadAverage: { readonly before: number[]; readonly during: number[]; readonly after: number[] } };
   readonly ok: boolean;
@@ -233,6 +241,8 @@ export async function simulateScheme(options: ScaleOptions): Promise<ScaleReport
 
   say(`${options.applications} applications of ${SCHEME}, ${options.concurrency} at once, through the staff API's handlers on the live local runtime`);
   const started = performance.now();
+  const nodeCpuBefore = process.cpuUsage();
+  const javaCpuBefore = cpuSecondsOf(options.dynamoPid);
   let next = 0;
   let finished = 0;
   const progress = () => {
@@ -261,6 +271,12 @@ export async function simulateScheme(options: ScaleOptions): Promise<ScaleReport
   );
   const commandSeconds = (performance.now() - started) / 1000;
   const simulated = events - eventsAtStart;
+  const nodeCpu = process.cpuUsage(nodeCpuBefore);
+  const javaCpuAfter = cpuSecondsOf(options.dynamoPid);
+  const cpuMsPerEvent = {
+    node: round((nodeCpu.user + nodeCpu.system) / 1000 / Math.max(1, simulated), 2),
+    dynamoDbLocal: javaCpuBefore === undefined || javaCpuAfter === undefined ? undefined : round(((javaCpuAfter - javaCpuBefore) * 1000) / Math.max(1, simulated), 2),
+  };
 
   say("waiting for the relay and the projectors to apply every event");
   const catchUpStarted = performance.now();
@@ -326,6 +342,13 @@ export async function simulateScheme(options: ScaleOptions): Promise<ScaleReport
       return [kind, { count: sorted.length, p50: round(percentile(sorted, 50)), p99: round(percentile(sorted, 99)), max: round(sorted.at(-1)!) }];
     }),
   );
+  // What the functions asked of AWS, by action, from the IAM parity guard's counts (every call is checked).
+  const requests: Record<string, number> = {};
+  for (const check of backOffice.iam.checks()) requests[check.action] = (requests[check.action] ?? 0) + check.count;
+  // The routes' calls: the simulation invokes the handlers as API Gateway does, outside the guard's identities.
+  for (const [operation, count] of backOffice.iam.unattributed) requests[`api:${operation}`] = (requests[`api:${operation}`] ?? 0) + count;
+  const requestsByFunction: Record<string, number> = {};
+  for (const check of backOffice.iam.checks()) requestsByFunction[check.functionId] = (requestsByFunction[check.functionId] ?? 0) + check.count;
   client.destroy();
   await backOffice.stop();
 
@@ -351,9 +374,12 @@ export async function simulateScheme(options: ScaleOptions): Promise<ScaleReport
     catchUpSeconds: round(catchUpSeconds),
     eventsPerSecond: round(simulated / commandSeconds),
     commandsPerSecond: round(commands / commandSeconds),
+    cpuMsPerEvent,
     latencyMs,
     invariants,
     tables: tableSizes,
+    requests,
+    requestsByFunction,
     totalSeconds: round((performance.now() - started) / 1000),
     machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, startedAt, loadAverage: { before: loadBefore, during: loadDuring, after: loadavg().map((n) => round(n, 2)) } },
     ok:
@@ -364,6 +390,18 @@ export async function simulateScheme(options: ScaleOptions): Promise<ScaleReport
       replay.differences.length === 0 &&
       verified.report.problems.length === 0,
   };
+}
+
+/** A process's user + system CPU seconds, from /proc (Linux); undefined elsewhere or without a pid. */
+function cpuSecondsOf(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    // utime and stime are fields 14 and 15 of stat, 12 and 13 after the command name.
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
 }
 
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
@@ -383,6 +421,8 @@ export function scaleTable(r: ScaleReport): string {
     "",
     `outcomes: ${JSON.stringify(r.outcomes)}`,
     "",
+    `CPU per event while the commands ran: ${r.cpuMsPerEvent.node} ms in this process (handlers, relay, projectors, SDK)${r.cpuMsPerEvent.dynamoDbLocal === undefined ? "" : `, ${r.cpuMsPerEvent.dynamoDbLocal} ms in DynamoDB Local`}`,
+    "",
     "| command | count | p50 (ms) | p99 (ms) | max (ms) |",
     "|---|---:|---:|---:|---:|",
     ...Object.entries(r.latencyMs).map(([kind, l]) => `| ${kind} | ${l.count} | ${l.p50} | ${l.p99} | ${l.max} |`),
@@ -394,6 +434,7 @@ export function scaleTable(r: ScaleReport): string {
     `| ledger: read model = fold = sum over ${r.invariants.ledger.grants.grants} grants | ${r.invariants.ledger.reconciles ? "reconciles" : "DOES NOT reconcile"} (committed ${r.invariants.ledger.line.committedCents}, paid ${r.invariants.ledger.line.paidCents}, recovered ${r.invariants.ledger.line.recoveredCents}, available ${r.invariants.ledger.line.availableCents} cents) |`,
     `| replay of the whole log = live read models | ${r.invariants.replay.events} events, ${r.invariants.replay.items} items, ${r.invariants.replay.differences} differences (${r.invariants.replay.seconds} s) |`,
     `| verify (hash chains, versions) | ${r.invariants.verify.streams} streams, ${r.invariants.verify.events} events, ${r.invariants.verify.problems} problems (${r.invariants.verify.seconds} s) |`,
+    `| AWS requests | ${Object.values(r.requests).reduce((a, b) => a + b, 0)} (${round(Object.values(r.requests).reduce((a, b) => a + b, 0) / Math.max(1, r.events))} per event): ${Object.entries(r.requests).sort((a, b) => b[1] - a[1]).map(([action, n]) => `${action} ${n}`).join(", ")} |`,
     `| DynamoDB Local tables | ${Object.entries(r.tables).map(([name, t]) => `${name}: ${t.items} items, ${round(t.bytes / 1024 / 1024)} MB`).join("; ")} |`,
   ];
   return lines.join("\n");

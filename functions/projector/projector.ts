@@ -180,10 +180,30 @@ export class Projector {
 
   async handle(event: RecordedEvent): Promise<Outcome> {
     try {
-      return await this.project(event);
+      return await this.oneAtATime(event.streamId, () => this.project(event));
     } catch (error) {
       if (isPermanentFailure(error) && !(error instanceof PoisonEvent)) throw new PoisonEvent(this.projection.name, event.streamId, event.version, error);
       throw error;
+    }
+  }
+
+  /**
+   * Deliveries of one stream to this instance, one after the other. On Lambda an instance serves one
+   * invocation at a time anyway; the local runtime hands one instance every delivery at once, where
+   * two events of one stream racing each read the checkpoint, one fills the gap from the store and
+   * the other loses its commit. Waiting instead, the later one finds the earlier one's commit in the
+   * hints and reads nothing (issue 15's simulation). Other streams go on.
+   */
+  private readonly streamQueues = new Map<string, Promise<unknown>>();
+
+  private async oneAtATime<T>(streamId: string, work: () => Promise<T>): Promise<T> {
+    const before = this.streamQueues.get(streamId);
+    const mine = (before ?? Promise.resolve()).catch(() => undefined).then(work);
+    this.streamQueues.set(streamId, mine);
+    try {
+      return await mine;
+    } finally {
+      if (this.streamQueues.get(streamId) === mine) this.streamQueues.delete(streamId);
     }
   }
 

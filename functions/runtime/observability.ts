@@ -1,9 +1,7 @@
 import type { MiddlewareObj } from "@middy/core";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
-import { Tracer } from "@aws-lambda-powertools/tracer";
-import { captureLambdaHandler } from "@aws-lambda-powertools/tracer/middleware";
 import { logger } from "./log.ts";
-import { countMetric, metricNames, metricsService, publishMetrics } from "./metrics.ts";
+import { countMetric, metricNames, publishMetrics } from "./metrics.ts";
 
 /**
  * Powertools for AWS Lambda, wired once: every handler chain (functions/api/http.ts, the relay,
@@ -17,12 +15,12 @@ import { countMetric, metricNames, metricsService, publishMetrics } from "./metr
  */
 const onLambda = process.env.AWS_LAMBDA_FUNCTION_NAME !== undefined;
 
-/** Active tracing is on in the stack (infra/function.ts); Powertools' Tracer turns itself off outside Lambda. */
-export const tracer = new Tracer({ serviceName: metricsService });
+/** Active tracing is on in the stack (infra/function.ts); the Tracer is loaded on Lambda only (see ./tracing.ts). */
+const tracing = onLambda ? await import("./tracing.ts") : undefined;
 
 /** An SDK client whose calls appear as subsegments of the invocation's trace (on Lambda). */
 export function traced<T>(client: T): T {
-  return onLambda ? tracer.captureAWSv3Client(client) : client;
+  return tracing ? tracing.tracer.captureAWSv3Client(client) : client;
 }
 
 type AnyMiddleware = MiddlewareObj<any, any, Error, any>;
@@ -41,6 +39,6 @@ const flushMetrics = (options: { countErrorsAs?: "intakeFailures" } = {}): AnyMi
  * throws (the intake: Lambda retries it, then parks the message) under that metric.
  */
 export function observe(options: { countErrorsAs?: "intakeFailures" } = {}): AnyMiddleware[] {
-  if (!onLambda) return [flushMetrics(options)];
-  return [injectLambdaContext(logger, { resetKeys: true }), captureLambdaHandler(tracer, { captureResponse: false }), flushMetrics(options)];
+  if (!tracing) return [flushMetrics(options)];
+  return [injectLambdaContext(logger, { resetKeys: true }), tracing.traceInvocation(), flushMetrics(options)];
 }
