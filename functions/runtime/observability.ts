@@ -1,7 +1,7 @@
 import type { MiddlewareObj } from "@middy/core";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { logger } from "./log.ts";
-import { countMetric, metricNames, publishMetrics } from "./metrics.ts";
+import { countMetric, metricNames, metricsService, publishMetrics } from "./metrics.ts";
 
 /**
  * Powertools for AWS Lambda, wired once: every handler chain (functions/api/http.ts, the relay,
@@ -16,11 +16,11 @@ import { countMetric, metricNames, publishMetrics } from "./metrics.ts";
 const onLambda = process.env.AWS_LAMBDA_FUNCTION_NAME !== undefined;
 
 /** Active tracing is on in the stack (infra/function.ts); the Tracer is loaded on Lambda only (see ./tracing.ts). */
-const tracing = onLambda ? await import("./tracing.ts") : undefined;
+const tracing = onLambda ? (await import("./tracing.ts")).tracingFor(metricsService) : undefined;
 
 /** An SDK client whose calls appear as subsegments of the invocation's trace (on Lambda). */
 export function traced<T>(client: T): T {
-  return tracing ? tracing.tracer.captureAWSv3Client(client) : client;
+  return tracing ? tracing.traced(client) : client;
 }
 
 type AnyMiddleware = MiddlewareObj<any, any, Error, any>;

@@ -1,13 +1,17 @@
 import { Tracer } from "@aws-lambda-powertools/tracer";
 import { captureLambdaHandler } from "@aws-lambda-powertools/tracer/middleware";
-import { metricsService } from "./metrics.ts";
 
 /**
  * Powertools' Tracer, loaded on Lambda only (functions/runtime/observability.ts): the X-Ray SDK
  * under it enables an async hook with destroy tracking on every promise of the process as soon as
- * it is imported, which cost the local runtime, where nothing is traced, some 15% of its CPU
- * (issue 15's scale simulation, profiled).
+ * it is imported, which made each await of the local runtime, where nothing is traced, some 15x
+ * dearer (issue 15's scale simulation, profiled). It imports nothing of the project's, so the
+ * bundler defers only itself and the Tracer.
  */
-export const tracer = new Tracer({ serviceName: metricsService });
-
-export const traceInvocation = () => captureLambdaHandler(tracer, { captureResponse: false });
+export function tracingFor(serviceName: string) {
+  const tracer = new Tracer({ serviceName });
+  return {
+    traced: <T>(client: T): T => tracer.captureAWSv3Client(client),
+    traceInvocation: () => captureLambdaHandler(tracer, { captureResponse: false }),
+  };
+}
