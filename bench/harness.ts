@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from "aws-lambda";
 import { type StaffRole, apiRoutes } from "../functions/api/routes.ts";
@@ -98,4 +99,16 @@ export function routeInvoker(): RouteCall {
     }
     return { status: result.statusCode ?? 200, text, body: parsed, headers: result.headers ?? {} };
   };
+}
+
+/** A process's user + system CPU in ms, from /proc (Linux); undefined without a pid or a /proc. */
+export function cpuMsOf(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    // utime and stime, fields 14 and 15 of stat (12 and 13 after the command name), in clock ticks of 10 ms.
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
 }

@@ -14,6 +14,7 @@ import { localCredentials, localRegion, startDynamoDbLocal } from "../local/dyna
 import { measureCommandLatency } from "./command-latency.ts";
 import { measureConcurrentAwards } from "./concurrency.ts";
 import { measureFold } from "./fold.ts";
+import { floorTable, measureRequestCosts } from "./floor.ts";
 import { scaleTable, simulateScheme } from "./scale.ts";
 import { measurePersonalData } from "./personal-data.ts";
 
@@ -28,7 +29,8 @@ import { measurePersonalData } from "./personal-data.ts";
  * `--suites store,fold,latency,concurrency` picks some; the figures print as JSON and as a table.
  * `--suites scale` (not among the defaults: it takes minutes) is issue 15's simulation of a scheme of
  * `--applications N` (10,000) through their whole lives, `--scale-concurrency` at once, every
- * invariant checked at the end (bench/scale.ts); it exits 1 when one does not hold.
+ * invariant checked at the end (bench/scale.ts); it exits 1 when one does not hold. `--suites floor`
+ * measures what one request of each kind costs DynamoDB Local and this process (bench/floor.ts).
  */
 const { values } = parseArgs({
   options: {
@@ -43,6 +45,7 @@ const { values } = parseArgs({
     applications: { type: "string", default: "10000" },
     "scale-concurrency": { type: "string", default: "32" },
     "progress-every": { type: "string" },
+    "floor-seconds": { type: "string", default: "8" },
   },
 });
 const suites = new Set(values.suites.split(","));
@@ -71,6 +74,8 @@ try {
     const applications = Number(values.applications);
     results.scale = await simulateScheme({ applications, concurrency: Number(values["scale-concurrency"]), progressEvery: Number(values["progress-every"] ?? Math.max(10, Math.round(applications / 40))), dynamoEndpoint: dynamo.endpoint, dynamoPid: dynamo.pid });
   }
+  // The cost of one request of each kind to DynamoDB Local and to this process: the floor under the scale simulation.
+  if (suites.has("floor")) results.floor = await measureRequestCosts(client, { dynamoPid: dynamo.pid, seconds: Number(values["floor-seconds"]), clients: 16, say });
   // Issue 16: sealing on append and revealing on replay, against the same without (`--suites personal-data`).
   if (suites.has("personal-data")) results.personalData = await measurePersonalData(client, { appends: Math.min(Number(values.appends), 500), replayEvents: 2000 });
 } finally {
@@ -80,6 +85,7 @@ try {
 results.machine = { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, startedAt, loadAverage1mBefore: round(loadBefore[0]!), loadAverage1mAfter: round(loadavg()[0]!) };
 console.log(JSON.stringify(results, null, 2));
 console.log(table(results));
+if (results.floor) console.log(`\n${floorTable(results.floor)}`);
 if (results.scale) {
   console.log(`\n${scaleTable(results.scale)}`);
   if (!results.scale.ok) {

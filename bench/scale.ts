@@ -1,5 +1,4 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { verifyLog } from "../audit/verify.ts";
@@ -14,7 +13,7 @@ import { verifyBudgetLineDerived } from "../functions/store/budget-balance.ts";
 import type { DynamoDbEventStore } from "../functions/store/dynamodb-event-store.ts";
 import { startBackOffice } from "../local/back-office.ts";
 import { localCredentials, localRegion } from "../local/dynamodb-local.ts";
-import { routeInvoker } from "./harness.ts";
+import { cpuMsOf, routeInvoker } from "./harness.ts";
 
 /**
  * Issue 15's scale simulation: one scheme, N applications through their whole lives, many at once,
@@ -242,7 +241,7 @@ export async function simulateScheme(options: ScaleOptions): Promise<ScaleReport
   say(`${options.applications} applications of ${SCHEME}, ${options.concurrency} at once, through the staff API's handlers on the live local runtime`);
   const started = performance.now();
   const nodeCpuBefore = process.cpuUsage();
-  const javaCpuBefore = cpuSecondsOf(options.dynamoPid);
+  const javaCpuBefore = cpuMsOf(options.dynamoPid);
   let next = 0;
   let finished = 0;
   const progress = () => {
@@ -272,10 +271,10 @@ export async function simulateScheme(options: ScaleOptions): Promise<ScaleReport
   const commandSeconds = (performance.now() - started) / 1000;
   const simulated = events - eventsAtStart;
   const nodeCpu = process.cpuUsage(nodeCpuBefore);
-  const javaCpuAfter = cpuSecondsOf(options.dynamoPid);
+  const javaCpuAfter = cpuMsOf(options.dynamoPid);
   const cpuMsPerEvent = {
     node: round((nodeCpu.user + nodeCpu.system) / 1000 / Math.max(1, simulated), 2),
-    dynamoDbLocal: javaCpuBefore === undefined || javaCpuAfter === undefined ? undefined : round(((javaCpuAfter - javaCpuBefore) * 1000) / Math.max(1, simulated), 2),
+    dynamoDbLocal: javaCpuBefore === undefined || javaCpuAfter === undefined ? undefined : round((javaCpuAfter - javaCpuBefore) / Math.max(1, simulated), 2),
   };
 
   say("waiting for the relay and the projectors to apply every event");
@@ -390,18 +389,6 @@ export async function simulateScheme(options: ScaleOptions): Promise<ScaleReport
       replay.differences.length === 0 &&
       verified.report.problems.length === 0,
   };
-}
-
-/** A process's user + system CPU seconds, from /proc (Linux); undefined elsewhere or without a pid. */
-function cpuSecondsOf(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-    // utime and stime are fields 14 and 15 of stat, 12 and 13 after the command name.
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return undefined;
-  }
 }
 
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {

@@ -28,6 +28,12 @@ export class PersonalDataVault {
   private pepperKey: Buffer | undefined;
   private readonly keys = new Map<string, Buffer | "erased">();
   private readonly lookups = new Map<string, string>();
+  /**
+   * The subject/stream references this process has written. Kept across invocations, unlike keys
+   * and lookups: a reference is never deleted or changed (an erasure destroys the key and forgets
+   * the lookups; the references stay to find the sealed values), so writing it again only costs a
+   * request. Issue 15's simulation: a re-sent award wrote its five committee members' again.
+   */
   private readonly referenced = new Set<string>();
 
   constructor(
@@ -40,7 +46,8 @@ export class PersonalDataVault {
   beginInvocation(): void {
     this.keys.clear();
     this.lookups.clear();
-    this.referenced.clear();
+    // Bounded, as a warm container's memory is.
+    if (this.referenced.size > 20_000) this.referenced.clear();
   }
 
   /** The payload with every personal-data field sealed under its subject's key; notes the stream against each subject. */
