@@ -43,7 +43,7 @@ const { values } = parseArgs({
     samples: { type: "string", default: "15" },
     concurrency: { type: "string", default: "10,50,100" },
     applications: { type: "string", default: "10000" },
-    "scale-concurrency": { type: "string", default: "32" },
+    "scale-concurrency": { type: "string", default: "16" },
     "progress-every": { type: "string" },
     "floor-seconds": { type: "string", default: "8" },
   },
