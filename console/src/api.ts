@@ -93,13 +93,29 @@ export const get = <T>(path: string) => request<T>("GET", path);
 export const post = <T>(path: string, body: unknown, write: { ifMatch?: number; idempotencyKey: string }) =>
   request<T>("POST", path, body, { "idempotency-key": write.idempotencyKey, ...(write.ifMatch !== undefined ? { "if-match": `"${write.ifMatch}"` } : {}) });
 
-/** The CSV as the API sends it (with the token, so not a plain link), saved under the API's file name. */
-export async function download(path: string, fallbackName: string): Promise<void> {
+/**
+ * The CSV as the API sends it (with the token, so not a plain link), saved under the API's file name.
+ * A long list comes a page at a time with a `Link: <...>; rel="next"` header (issue 15): every page
+ * is fetched and joined under the first page's header row.
+ */
+export async function download(path: string, fallbackName: string, maxPages = 50): Promise<void> {
   const session = currentSession();
-  const response = await fetch(path, { headers: session ? { authorization: `Bearer ${session.token}` } : {} });
+  const headers: Record<string, string> = session ? { authorization: `Bearer ${session.token}` } : {};
+  let response = await fetch(path, { headers });
   if (!response.ok) throw new ApiProblem(response.status, { message: await response.text() });
   const name = /filename="([^"]+)"/.exec(response.headers.get("content-disposition") ?? "")?.[1] ?? fallbackName;
-  const url = URL.createObjectURL(await response.blob());
+  const type = response.headers.get("content-type") ?? "text/csv";
+  const parts = [await response.text()];
+  for (let page = 1; page < maxPages; page++) {
+    const next = /<([^>]+)>;\s*rel="next"/.exec(response.headers.get("link") ?? "")?.[1];
+    if (!next) break;
+    response = await fetch(next, { headers });
+    if (!response.ok) throw new ApiProblem(response.status, { message: await response.text() });
+    const text = await response.text();
+    // The same header row heads every page: kept once.
+    parts.push(text.slice(text.indexOf("\n") + 1));
+  }
+  const url = URL.createObjectURL(new Blob(parts.map((p, i) => (i < parts.length - 1 && !p.endsWith("\n") ? `${p}\n` : p)), { type }));
   const a = document.createElement("a");
   a.href = url;
   a.download = name;
@@ -112,18 +128,26 @@ export async function download(path: string, fallbackName: string): Promise<void
 export const newKey = () => crypto.randomUUID();
 
 /**
- * A scheme's applications, every page: the list answers at most `limit` a page and a `next` cursor
- * while more follow. Filters (status, region, round, hub) are the API's own.
+ * Every page of a paged list (issue 15): each answers at most `limit` items and a `next` cursor
+ * while more follow; `path` may carry its own filters. At most `maxPages` pages are fetched.
  */
-export async function listApplications<T>(schemeId: string, filters: Record<string, string> = {}, maxPages = 20): Promise<T[]> {
+export async function allPages<T>(path: string, maxPages = 20): Promise<T[]> {
   const items: T[] = [];
   let cursor: string | undefined;
+  const [route, filters] = path.split("?");
   for (let page = 0; page < maxPages; page++) {
-    const query = new URLSearchParams({ schemeId, limit: "500", ...filters, ...(cursor ? { cursor } : {}) });
-    const answer = await get<{ items: T[]; next?: string | null }>(`/applications?${query}`);
+    const query = new URLSearchParams(filters);
+    query.set("limit", "500");
+    if (cursor) query.set("cursor", cursor);
+    const answer = await get<{ items: T[]; next?: string | null }>(`${route}?${query}`);
     items.push(...answer.body.items);
     cursor = answer.body.next ?? undefined;
     if (!cursor) break;
   }
   return items;
+}
+
+/** A scheme's applications, every page. Filters (status, region, round, hub) are the API's own. */
+export async function listApplications<T>(schemeId: string, filters: Record<string, string> = {}, maxPages = 20): Promise<T[]> {
+  return allPages<T>(`/applications?${new URLSearchParams({ schemeId, ...filters })}`, maxPages);
 }

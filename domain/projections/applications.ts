@@ -1,6 +1,7 @@
 import type { DomainEvent, EventData, RecordedEvent } from "../../events/index.ts";
 import { type ApplicationStatus, applicationEventTypes } from "../application.ts";
 import { hubKey } from "../eligibility.ts";
+import { hubKeyOf } from "../evaluation.ts";
 import { defineProjection } from "./projection.ts";
 
 type Assessment = EventData<"ApplicationAssessed">;
@@ -125,7 +126,8 @@ const applicationIdOf = (event: RecordedEvent) => (event.streamId.startsWith("ap
  * Written once, at registration: the hub and region an application names never change after it.
  */
 export interface ApplicationClaim {
-  readonly claim: "hub" | "region";
+  /** `evaluation`: listed by the hub's key across schemes (`hubKeyOf`), the slug the evaluation's routes name a hub by. */
+  readonly claim: "hub" | "region" | "evaluation";
   readonly applicationId: string;
   readonly schemeId: string;
   readonly instrumentId: string;
@@ -142,6 +144,12 @@ export const applicationClaimId = (applicationId: string, claim: ApplicationClai
 export const hubClaimList = (schemeId: string, technohub: string) => `scheme#${schemeId}#hub#${hubKey(technohub)}`;
 /** The applications of a scheme that name this region (compared without case, as R-TH-08's check does). */
 export const regionClaimList = (schemeId: string, region: string) => `scheme#${schemeId}#region#${region.toLowerCase()}`;
+/**
+ * The applications of a scheme whose hub has this key (`hubKeyOf`, the slug of the hub registry and
+ * the evaluation's routes): how a hub command finds the funded application behind `/hubs/{hubKey}`
+ * without reading the scheme (issue 15). Not `hubClaimList`'s key: that one is R-TH-07's comparison.
+ */
+export const evaluationHubList = (schemeId: string, hubKey: string) => `scheme#${schemeId}#hub-key#${hubKey}`;
 /** Arrival order, as the scheme's own list: R-TH-09. */
 const arrivalKey = (document: { receivedAt: string; applicationId: string }) => `${document.receivedAt}#${document.applicationId}`;
 
@@ -152,14 +160,14 @@ export const applicationsProjection = defineProjection<ApplicationDocument>({
     const ids = applicationIdOf(event);
     if (event.type !== "ApplicationRegistered" || ids.length === 0) return ids;
     const region = (event.data as EventData<"ApplicationRegistered">).technohub.region;
-    return [ids[0]!, applicationClaimId(ids[0]!, "hub"), ...(region ? [applicationClaimId(ids[0]!, "region")] : [])];
+    return [ids[0]!, applicationClaimId(ids[0]!, "hub"), ...(region ? [applicationClaimId(ids[0]!, "region")] : []), applicationClaimId(ids[0]!, "evaluation")];
   },
   apply: (document, event, documentId) => {
     if (!documentId.includes("/claim/")) return applyToApplicationView(document as ApplicationView | undefined, event);
     if (event.type !== "ApplicationRegistered") return document;
     const data = event.data as EventData<"ApplicationRegistered">;
     return {
-      claim: documentId.endsWith("/claim/region") ? "region" : "hub",
+      claim: documentId.endsWith("/claim/region") ? "region" : documentId.endsWith("/claim/evaluation") ? "evaluation" : "hub",
       applicationId: data.applicationId,
       schemeId: data.schemeId,
       instrumentId: data.instrumentId,
@@ -170,7 +178,13 @@ export const applicationsProjection = defineProjection<ApplicationDocument>({
   },
   listing: (document) => {
     if (!isClaim(document)) return { list: `scheme#${document.schemeId}`, sortKey: arrivalKey(document) };
-    return { list: document.claim === "hub" ? hubClaimList(document.schemeId, document.technohub) : regionClaimList(document.schemeId, document.region!), sortKey: arrivalKey(document) };
+    const list =
+      document.claim === "hub"
+        ? hubClaimList(document.schemeId, document.technohub)
+        : document.claim === "evaluation"
+          ? evaluationHubList(document.schemeId, hubKeyOf(document.technohub))
+          : regionClaimList(document.schemeId, document.region!);
+    return { list, sortKey: arrivalKey(document) };
   },
 });
 

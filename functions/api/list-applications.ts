@@ -3,18 +3,7 @@ import { type ApplicationView, applicationsProjection } from "../../domain/proje
 import { Identifier } from "../../events/index.ts";
 import { dependencies } from "../runtime/dependencies.ts";
 import { HttpProblem, httpRoute } from "./http.ts";
-
-/** Documents read per request at most while filtering: a page answers in bounded time, and says where to go on. */
-const MAX_SCANNED = 2_000;
-/** A page's documents together stay well within Lambda's 6 MB response. */
-const MAX_PAGE_BYTES = 4_000_000;
-
-const cursorOf = (sortKey: string) => Buffer.from(sortKey, "utf8").toString("base64url");
-const sortKeyOf = (cursor: string) => {
-  const sortKey = Buffer.from(cursor, "base64url").toString("utf8");
-  if (!sortKey || cursorOf(sortKey) !== cursor) throw new HttpProblem(400, "invalid", "cursor is not one this list gave out");
-  return sortKey;
-};
+import { pageOfList, pageQuery } from "./paged-list.ts";
 
 /**
  * A scheme's applications in order of arrival (R-TH-09), a page at a time (issue 15): at most
@@ -30,8 +19,7 @@ export const handler = httpRoute(
       status: z.string().min(1).max(40).optional(),
       round: z.string().trim().min(1).max(100).optional(),
       hub: z.string().trim().min(1).max(200).optional(),
-      limit: z.coerce.number().int().min(1).max(500).default(100),
-      cursor: z.string().min(1).max(1000).optional(),
+      ...pageQuery,
     }),
   },
   async (input) => {
@@ -43,28 +31,7 @@ export const handler = httpRoute(
       (!status || v.status === status) &&
       (!round || v.queue?.roundId === round || v.award?.roundId === round) &&
       (!hub || v.technohub.name.toLowerCase() === hub.toLowerCase());
-    const items: ApplicationView[] = [];
-    // Strictly after the cursor: U+0000 sorts right after the key itself.
-    let from = cursor ? `${sortKeyOf(cursor)}\u0000` : "\u0000";
-    let scanned = 0;
-    let bytes = 0;
-    let last: string | undefined;
-    for (;;) {
-      const page = await readModels.page(applicationsProjection.name, `scheme#${schemeId}`, { from, to: "\uffff", limit: Math.min(limit, MAX_SCANNED - scanned) });
-      for (const [i, doc] of page.docs.entries()) {
-        const view = doc as ApplicationView;
-        scanned++;
-        last = page.sortKeys[i];
-        if (!matches(view)) continue;
-        items.push(view);
-        bytes += Buffer.byteLength(JSON.stringify(view));
-        if (items.length >= limit || bytes >= MAX_PAGE_BYTES) break;
-      }
-      const stopped = items.length >= limit || bytes >= MAX_PAGE_BYTES || scanned >= MAX_SCANNED;
-      const more = page.more || (last !== undefined && last !== page.sortKeys.at(-1));
-      if (!more) return { status: 200, body: { schemeId, count: items.length, items } };
-      if (stopped) return { status: 200, body: { schemeId, count: items.length, items, next: cursorOf(last!) } };
-      from = `${last}\u0000`;
-    }
+    const page = await pageOfList<ApplicationView>(readModels, applicationsProjection.name, `scheme#${schemeId}`, { limit, cursor, matches });
+    return { status: 200, body: { schemeId, count: page.items.length, ...page } };
   },
 );

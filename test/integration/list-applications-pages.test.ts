@@ -62,3 +62,36 @@ describe("issue 15: the application list pages with a cursor (R-TH-09 order of a
     await staff.expect("intake", "GET", "/applications?schemeId=technohubs-2020&cursor=not-a-cursor!", undefined, 400);
   });
 });
+
+describe("issue 15: every list route pages the same way (functions/api/paged-list.ts)", () => {
+  it("R-TH-10: a round's agenda comes a page at a time in queue order (R-TH-09), the pages together the whole agenda, the last without a cursor; a foreign cursor is a 400", async () => {
+    // Prepare: the other six queued too, in order of arrival.
+    for (const id of ids.slice(1)) {
+      await staff.details(id, { plannedStartDate: "2021-03-01", applicantAffiliated: true, costLines: [{ lineId: "staff", categoryId: "company-staff", description: "Staff", amountCents: 58_500_000 }] });
+      await staff.complete(id);
+    }
+    await backOffice.settle();
+    const roundId = (await staff.expect("intake", "GET", `/applications/${ids[0]}`, undefined, 200)).body.queue.roundId as string;
+    const agenda = `/schemes/technohubs-2020/rounds/${encodeURIComponent(roundId)}/agenda`;
+
+    // Act
+    const whole = await staff.expect("committee-secretary", "GET", agenda, undefined, 200);
+    const seen: string[] = [];
+    const sizes: number[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await staff.expect("committee-secretary", "GET", `${agenda}?limit=3${cursor ? `&cursor=${cursor}` : ""}`, undefined, 200);
+      sizes.push(page.body.count);
+      seen.push(...page.body.items.map((v: { applicationId: string }) => v.applicationId));
+      cursor = page.body.next;
+    } while (cursor);
+
+    // Assess
+    expect(whole.body.items.map((v: { applicationId: string }) => v.applicationId)).toEqual(ids);
+    expect(whole.body.next).toBeUndefined();
+    expect(sizes).toEqual([3, 3, 1]);
+    expect(seen).toEqual(ids);
+    await staff.expect("committee-secretary", "GET", `${agenda}?cursor=bm90LWdpdmVu!`, undefined, 400);
+    await staff.expect("committee-secretary", "GET", `${agenda}?limit=501`, undefined, 400);
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type ApplicationClaim, applicationClaimId, applicationsProjection, hubClaimList, regionClaimList } from "../../domain/projections/applications.ts";
+import { type ApplicationClaim, applicationClaimId, applicationsProjection, evaluationHubList, hubClaimList, regionClaimList } from "../../domain/projections/applications.ts";
 import type { RecordedEvent } from "../../events/index.ts";
 
 /**
@@ -19,7 +19,7 @@ const claim = (event: RecordedEvent, docId: string) => applicationsProjection.ap
 describe("application claims (issue 15)", () => {
   it("R-TH-07 R-TH-08 a registration writes the application and its hub and region claims, each listed per hub and per region", () => {
     const event = registered("a1", "TechnoHUB Woerden", "Utrecht West");
-    expect(applicationsProjection.documentIds(event)).toEqual(["a1", applicationClaimId("a1", "hub"), applicationClaimId("a1", "region")]);
+    expect(applicationsProjection.documentIds(event)).toEqual(["a1", applicationClaimId("a1", "hub"), applicationClaimId("a1", "region"), applicationClaimId("a1", "evaluation")]);
     const hub = claim(event, applicationClaimId("a1", "hub"));
     const region = claim(event, applicationClaimId("a1", "region"));
     // "TechnoHUB Woerden" and "Technohub  woerden" are one hub; regions compare without case.
@@ -28,8 +28,15 @@ describe("application claims (issue 15)", () => {
   });
 
   it("R-TH-08 an application that names no region claims only its hub; later events change no claim", () => {
-    expect(applicationsProjection.documentIds(registered("a2", "Hub", null))).toEqual(["a2", applicationClaimId("a2", "hub")]);
+    expect(applicationsProjection.documentIds(registered("a2", "Hub", null))).toEqual(["a2", applicationClaimId("a2", "hub"), applicationClaimId("a2", "evaluation")]);
     const later = { ...registered("a2", "Hub", null, 2), type: "ApplicationQueued" } as RecordedEvent;
     expect(applicationsProjection.documentIds(later)).toEqual(["a2"]);
+  });
+
+  it("issue 15: a registration also lists the application under its hub's key (hubKeyOf), the key the evaluation's routes name a hub by, so a hub command reads the hub's few applications, not the scheme", () => {
+    const event = registered("a3", "Technohub Zorg & Techniek", "Oost");
+    const entry = claim(event, applicationClaimId("a3", "evaluation"));
+    expect(entry).toMatchObject({ claim: "evaluation", applicationId: "a3", schemeId: "technohubs-2020", technohub: "Technohub Zorg & Techniek" });
+    expect(applicationsProjection.listing!(entry)).toEqual({ list: evaluationHubList("technohubs-2020", "technohub-zorg-and-techniek"), sortKey: "2021-01-10T09:00:00.000Z#a3" });
   });
 });

@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { get, may } from "../api.ts";
+import { allPages, get, may } from "../api.ts";
 import { dateTime, day, money, t } from "../i18n.ts";
 import type { PageProps } from "../main.tsx";
 import { Empty, Field, Section, Show, StatusBadge, useLoad } from "../ui.tsx";
@@ -16,10 +16,10 @@ export function CommitteePage({ scheme, session }: PageProps) {
   const [deciding, setDeciding] = useState<string>();
   const loaded = useLoad(async () => {
     const [agenda, budget] = await Promise.all([
-      get<{ items: ApplicationView[] }>(`/schemes/${scheme.schemeId}/rounds/${encodeURIComponent(roundId)}/agenda`),
+      allPages<ApplicationView>(`/schemes/${scheme.schemeId}/rounds/${encodeURIComponent(roundId)}/agenda`),
       get<{ budgetLines: BudgetLineView[] }>(`/schemes/${scheme.schemeId}/budget`),
     ]);
-    return { items: agenda.body.items, lines: budget.body.budgetLines };
+    return { items: agenda, lines: budget.body.budgetLines };
   }, [scheme.schemeId, roundId]);
   const canDecide = may(session.role, "RecordCommitteeDecision");
   return (

@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { get, may, newKey, post } from "../api.ts";
+import { allPages, get, may, newKey, post } from "../api.ts";
 import { dateTime, t } from "../i18n.ts";
 import type { PageProps } from "../main.tsx";
 import { Empty, Field, Problem, Section, Show, useLoad } from "../ui.tsx";
@@ -65,7 +65,7 @@ function Row({ item, onDone }: { item: Correspondence; onDone: () => void }) {
 
 /** Issue 12: mail that changed nothing and waits for staff (a stranger's follow-up, a question, a reference to no application). */
 export function CorrespondenceSection({ session }: Pick<PageProps, "session">) {
-  const open = useLoad(() => (may(session.role, "ListCorrespondence") ? get<{ items: Correspondence[] }>("/correspondence?status=open").then((r) => r.body.items) : Promise.resolve(undefined)), []);
+  const open = useLoad(() => (may(session.role, "ListCorrespondence") ? allPages<Correspondence>("/correspondence?status=open") : Promise.resolve(undefined)), []);
   // The inbox is a projection, a moment behind the write: what staff just handled leaves the list at once.
   const [handled, setHandled] = useState<ReadonlyArray<string>>([]);
   if (!may(session.role, "ListCorrespondence")) return null;

@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { download, get, listApplications, may, newKey, post } from "../api.ts";
+import { allPages, download, get, listApplications, may, newKey, post } from "../api.ts";
 import { day, money, parseAmount, t, todayInAmsterdam } from "../i18n.ts";
 import type { PageProps } from "../main.tsx";
 import { Empty, Field, Problem, Section, Show, StatusBadge, useLoad } from "../ui.tsx";
@@ -133,7 +133,11 @@ function PayoutHistory({ schemeId, grantsVersion }: { schemeId: string; grantsVe
   const [to, setTo] = useState("");
   const [query, setQuery] = useState("");
   const [error, setError] = useState<unknown>();
-  const loaded = useLoad(() => get<{ items: Payout[]; totalCents: number }>(`/payouts?schemeId=${schemeId}${query}`).then((r) => r.body), [schemeId, query, grantsVersion]);
+  // Every page of the history (the API answers a page at a time, issue 15); the total is over all of them.
+  const loaded = useLoad(
+    () => allPages<Payout>(`/payouts?schemeId=${schemeId}${query}`).then((items) => ({ items, totalCents: items.reduce((sum, p) => sum + p.amountCents, 0) })),
+    [schemeId, query, grantsVersion],
+  );
   const filters = () => {
     const p = new URLSearchParams();
     if (technohub.trim()) p.set("technohub", technohub.trim());

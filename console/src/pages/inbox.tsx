@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { get, listApplications, may } from "../api.ts";
+import { allPages, listApplications, may } from "../api.ts";
 import { dateTime, money, t } from "../i18n.ts";
 import type { PageProps } from "../main.tsx";
 import { Empty, Section, Show, StatusBadge, useLoad } from "../ui.tsx";
@@ -22,7 +22,7 @@ interface MailFailure {
 export function InboxPage({ scheme, session }: PageProps) {
   const [all, setAll] = useState(false);
   const applications = useLoad(() => listApplications<ApplicationView>(scheme.schemeId), [scheme.schemeId]);
-  const failures = useLoad(() => (may(session.role, "ListIntakeFailures") ? get<{ items: MailFailure[] }>("/intake/failures").then((r) => r.body.items) : Promise.resolve(undefined)), []);
+  const failures = useLoad(() => (may(session.role, "ListIntakeFailures") ? allPages<MailFailure>("/intake/failures") : Promise.resolve(undefined)), []);
   const sectionTitle = (id: string) => scheme.requiredSections.find((s) => s.sectionId === id)?.title ?? id;
   return (
     <>
