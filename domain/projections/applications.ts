@@ -126,7 +126,7 @@ const applicationIdOf = (event: RecordedEvent) => (event.streamId.startsWith("ap
  * Written once, at registration: the hub and region an application names never change after it.
  */
 export interface ApplicationClaim {
-  /** `evaluation`: listed by the hub's key across schemes (`hubKeyOf`), the slug the evaluation's routes name a hub by. */
+  /** `evaluation`: listed by the hub's key across schemes (`hubKeyOf`, HUBS_LIST), the slug the evaluation's routes name a hub by. */
   readonly claim: "hub" | "region" | "evaluation";
   readonly applicationId: string;
   readonly schemeId: string;
@@ -145,11 +145,15 @@ export const hubClaimList = (schemeId: string, technohub: string) => `scheme#${s
 /** The applications of a scheme that name this region (compared without case, as R-TH-08's check does). */
 export const regionClaimList = (schemeId: string, region: string) => `scheme#${schemeId}#region#${region.toLowerCase()}`;
 /**
- * The applications of a scheme whose hub has this key (`hubKeyOf`, the slug of the hub registry and
- * the evaluation's routes): how a hub command finds the funded application behind `/hubs/{hubKey}`
- * without reading the scheme (issue 15). Not `hubClaimList`'s key: that one is R-TH-07's comparison.
+ * Every scheme's applications by their hub's key (`hubKeyOf`, the slug of the hub registry and the
+ * evaluation's routes), in one list ordered by key, scheme and arrival: the hub registry pages
+ * through it a hub at a time, and a hub command reads one hub's entries of one scheme (`hubRange`)
+ * instead of reading the scheme (issue 15). Not `hubClaimList`'s key: that one is R-TH-07's comparison.
  */
-export const evaluationHubList = (schemeId: string, hubKey: string) => `scheme#${schemeId}#hub-key#${hubKey}`;
+export const HUBS_LIST = "hubs";
+const hubSortKey = (hubKey: string, schemeId: string, arrival: string) => `${hubKey}#${schemeId}#${arrival}`;
+/** The sort keys of one hub's entries: of one scheme, or of every scheme. '#' sorts before every character a key or a scheme id holds. */
+export const hubRange = (hubKey: string, schemeId?: string) => ({ from: `${hubKey}#${schemeId ? `${schemeId}#` : ""}`, to: `${hubKey}#${schemeId ? `${schemeId}#` : ""}\uffff` });
 /** Arrival order, as the scheme's own list: R-TH-09. */
 const arrivalKey = (document: { receivedAt: string; applicationId: string }) => `${document.receivedAt}#${document.applicationId}`;
 
@@ -182,9 +186,9 @@ export const applicationsProjection = defineProjection<ApplicationDocument>({
       document.claim === "hub"
         ? hubClaimList(document.schemeId, document.technohub)
         : document.claim === "evaluation"
-          ? evaluationHubList(document.schemeId, hubKeyOf(document.technohub))
+          ? HUBS_LIST
           : regionClaimList(document.schemeId, document.region!);
-    return { list, sortKey: arrivalKey(document) };
+    return { list, sortKey: document.claim === "evaluation" ? hubSortKey(hubKeyOf(document.technohub), document.schemeId, arrivalKey(document)) : arrivalKey(document) };
   },
 });
 

@@ -94,4 +94,25 @@ describe("issue 15: every list route pages the same way (functions/api/paged-lis
     await staff.expect("committee-secretary", "GET", `${agenda}?cursor=bm90LWdpdmVu!`, undefined, 400);
     await staff.expect("committee-secretary", "GET", `${agenda}?limit=501`, undefined, 400);
   });
+
+  it("the hub registry comes a page of hubs at a time in order of key, each hub whole with its applications; hubKey gives one hub; a foreign cursor is a 400", async () => {
+    const whole = await staff.expect("auditor", "GET", "/hubs", undefined, 200);
+    const keys = whole.body.items.map((h: { hubKey: string }) => h.hubKey);
+    expect(keys).toEqual(ids.map((_, i) => `technohub-pagina-${i + 1}`));
+    expect(whole.body.next).toBeUndefined();
+    const seen: string[] = [];
+    const sizes: number[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await staff.expect("auditor", "GET", `/hubs?limit=3${cursor ? `&cursor=${cursor}` : ""}`, undefined, 200);
+      sizes.push(page.body.count);
+      seen.push(...page.body.items.map((h: { hubKey: string }) => h.hubKey));
+      cursor = page.body.next;
+    } while (cursor);
+    expect(sizes).toEqual([3, 3, 1]);
+    expect(seen).toEqual(keys);
+    const one = await staff.expect("auditor", "GET", "/hubs?hubKey=technohub-pagina-5", undefined, 200);
+    expect(one.body.items).toMatchObject([{ hubKey: "technohub-pagina-5", name: "Technohub Pagina 5", applications: [{ applicationId: ids[4], status: "queued" }] }]);
+    await staff.expect("auditor", "GET", "/hubs?cursor=bm90LWdpdmVu!", undefined, 400);
+  });
 });

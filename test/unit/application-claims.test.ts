@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type ApplicationClaim, applicationClaimId, applicationsProjection, evaluationHubList, hubClaimList, regionClaimList } from "../../domain/projections/applications.ts";
+import { type ApplicationClaim, applicationClaimId, HUBS_LIST, applicationsProjection, hubClaimList, hubRange, regionClaimList } from "../../domain/projections/applications.ts";
 import type { RecordedEvent } from "../../events/index.ts";
 
 /**
@@ -33,10 +33,17 @@ describe("application claims (issue 15)", () => {
     expect(applicationsProjection.documentIds(later)).toEqual(["a2"]);
   });
 
-  it("issue 15: a registration also lists the application under its hub's key (hubKeyOf), the key the evaluation's routes name a hub by, so a hub command reads the hub's few applications, not the scheme", () => {
+  it("issue 15: a registration also lists the application under its hub's key (hubKeyOf) in the hub registry's list, so the registry pages by hub and a hub command reads the hub's few applications, not the scheme", () => {
     const event = registered("a3", "Technohub Zorg & Techniek", "Oost");
     const entry = claim(event, applicationClaimId("a3", "evaluation"));
     expect(entry).toMatchObject({ claim: "evaluation", applicationId: "a3", schemeId: "technohubs-2020", technohub: "Technohub Zorg & Techniek" });
-    expect(applicationsProjection.listing!(entry)).toEqual({ list: evaluationHubList("technohubs-2020", "technohub-zorg-and-techniek"), sortKey: "2021-01-10T09:00:00.000Z#a3" });
+    const listed = applicationsProjection.listing!(entry)!;
+    expect(listed).toEqual({ list: HUBS_LIST, sortKey: "technohub-zorg-and-techniek#technohubs-2020#2021-01-10T09:00:00.000Z#a3" });
+    // One hub's entries of one scheme, and of every scheme, are the ranges the routes read; a hub whose key extends this one's is outside both.
+    for (const range of [hubRange("technohub-zorg-and-techniek", "technohubs-2020"), hubRange("technohub-zorg-and-techniek")]) {
+      expect(listed.sortKey >= range.from && listed.sortKey <= range.to).toBe(true);
+      const longer = "technohub-zorg-and-techniek-oost#technohubs-2020#2021-01-10T09:00:00.000Z#a4";
+      expect(longer >= range.from && longer <= range.to).toBe(false);
+    }
   });
 });

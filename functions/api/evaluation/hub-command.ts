@@ -2,7 +2,7 @@ import * as z from "zod";
 import { localDate } from "../../../domain/calendar.ts";
 import type { Decision } from "../../../domain/decision.ts";
 import { type HubEvaluationState, type HubRef, evolveHubEvaluation, hubKeyOf, initialHubEvaluationState } from "../../../domain/evaluation.ts";
-import { type ApplicationClaim, type ApplicationView, applicationsProjection, evaluationHubList } from "../../../domain/projections/applications.ts";
+import { type ApplicationClaim, type ApplicationView, HUBS_LIST, applicationsProjection, hubRange } from "../../../domain/projections/applications.ts";
 import type { SchemeDefinition } from "../../../schemes/definition.ts";
 import { type DomainEvent, Identifier, streamIds } from "../../../events/index.ts";
 import { dependencies } from "../../runtime/dependencies.ts";
@@ -22,7 +22,7 @@ export async function fundedHub(schemeId: string, hubKey: string): Promise<{ hub
   if (!scheme) throw new HttpProblem(404, "not-found", `there is no scheme ${schemeId}`);
   // The hub's applications by its key (a handful: one per instrument, R-TH-07), not the whole scheme (issue 15);
   // each current view by its key in the scheme's list: a Query on the list index, all these routes may read (infra/stack.ts).
-  const claims = (await readModels.list(applicationsProjection.name, evaluationHubList(schemeId, hubKey))) as ApplicationClaim[];
+  const claims = (await readModels.page(applicationsProjection.name, HUBS_LIST, { ...hubRange(hubKey, schemeId), limit: 100 })).docs as ApplicationClaim[];
   const arrival = (claim: ApplicationClaim) => `${claim.receivedAt}#${claim.applicationId}`;
   const pages = await Promise.all(claims.map((claim) => readModels.page(applicationsProjection.name, `scheme#${schemeId}`, { from: arrival(claim), to: arrival(claim), limit: 1 })));
   const application = pages.flatMap((page) => page.docs as ApplicationView[]).find((a) => hubKeyOf(a.technohub.name) === hubKey && funded.has(a.status));

@@ -1,9 +1,9 @@
 import * as z from "zod";
 import { hubKeyOf } from "../../../domain/evaluation.ts";
-import { type ApplicationView, applicationsProjection } from "../../../domain/projections/applications.ts";
+import { type ApplicationClaim, type ApplicationView, HUBS_LIST, applicationsProjection, hubRange } from "../../../domain/projections/applications.ts";
 import { Identifier } from "../../../events/index.ts";
 import { dependencies } from "../../runtime/dependencies.ts";
-import { httpRoute } from "../http.ts";
+import { HttpProblem, httpRoute } from "../http.ts";
 
 export interface HubRecord {
   readonly hubKey: string;
@@ -43,9 +43,50 @@ export function hubRegistry(applications: ReadonlyArray<ApplicationView>): HubRe
     .sort((a, b) => a.hubKey.localeCompare(b.hubKey));
 }
 
-export const handler = httpRoute("ListHubs", { query: z.object({ hubKey: Identifier.optional() }).strict() }, async (input) => {
-  const { readModels, schemes } = dependencies();
-  const lists = await Promise.all(schemes.all().map((s) => readModels.list(applicationsProjection.name, `scheme#${s.definition.id}`)));
-  const items = hubRegistry(lists.flat() as ApplicationView[]).filter((h) => !input.query.hubKey || h.hubKey === input.query.hubKey);
-  return { status: 200, body: { count: items.length, items } };
-});
+/** Claims read per request at most: a page answers in bounded time, and says where to go on. */
+const MAX_SCANNED = 2_000;
+
+/**
+ * The hub registry a page of hubs at a time (issue 15): at most `limit` hubs (default 100, at most
+ * 500) in order of key, each with all its applications, and a `next` cursor while more follow;
+ * `hubKey` gives the one hub. Read from the applications' hub entries (HUBS_LIST) and each
+ * application's current view by its key, never from every scheme's whole list.
+ */
+export const handler = httpRoute(
+  "ListHubs",
+  { query: z.object({ hubKey: Identifier.optional(), limit: z.coerce.number().int().min(1).max(500).default(100), cursor: z.string().min(1).max(1000).optional() }).strict() },
+  async (input) => {
+    const { readModels } = dependencies();
+    const { hubKey, limit, cursor } = input.query;
+    const range = hubKey ? hubRange(hubKey) : { from: "\u0000", to: "\uffff" };
+    // After the cursor's hub: every entry of it sorts below `<key>#\uffff`.
+    let from = cursor ? `${hubKeyOfCursor(cursor)}#\uffff` : range.from;
+    const claims: ApplicationClaim[] = [];
+    const keys: string[] = [];
+    let more = false;
+    while (from <= range.to) {
+      const page = await readModels.page(applicationsProjection.name, HUBS_LIST, { from, to: range.to, limit: 200 });
+      for (const claim of page.docs as ApplicationClaim[]) {
+        const key = hubKeyOf(claim.technohub);
+        // A page ends between two hubs, never inside one: a hub's entries are a handful (R-TH-07).
+        if (keys.at(-1) !== key && (keys.length >= limit || claims.length >= MAX_SCANNED)) {
+          more = true;
+          break;
+        }
+        if (keys.at(-1) !== key) keys.push(key);
+        claims.push(claim);
+      }
+      if (more || !page.more) break;
+      from = `${page.sortKeys.at(-1)}\u0000`;
+    }
+    const views = await readModels.documentsById(applicationsProjection.name, claims.map((c) => c.applicationId));
+    const items = hubRegistry(claims.flatMap((c) => (views.has(c.applicationId) ? [views.get(c.applicationId)!.doc as ApplicationView] : [])));
+    return { status: 200, body: { count: items.length, items, ...(more ? { next: Buffer.from(keys.at(-1)!, "utf8").toString("base64url") } : {}) } };
+  },
+);
+
+function hubKeyOfCursor(cursor: string): string {
+  const key = Buffer.from(cursor, "base64url").toString("utf8");
+  if (!/^[a-z0-9-]+$/.test(key) || Buffer.from(key, "utf8").toString("base64url") !== cursor) throw new HttpProblem(400, "invalid", "cursor is not one this list gave out");
+  return key;
+}
