@@ -77,6 +77,8 @@ export interface BackOffice {
   readonly apiUrl: string;
   /** The email intake, `smtp://127.0.0.1:PORT`: the same intake handler SES feeds on AWS. */
   readonly smtpUrl: string;
+  /** Resolves when the intake has recorded (or checked against the log) what an earlier run kept: see startSmtpIntake. */
+  readonly intakeRecovered: Promise<{ readonly recorded: number; readonly failed: number; readonly leftovers: number }>;
   readonly mailDir: string;
   readonly dynamoEndpoint: string;
   readonly tables: { events: string; readModels: string; keys: string };
@@ -240,6 +242,7 @@ export async function startBackOffice(options: BackOfficeOptions): Promise<BackO
   return {
     apiUrl: url,
     smtpUrl: smtp.url,
+    intakeRecovered: smtp.recovered,
     mailDir: smtp.mailDir,
     dynamoEndpoint: endpoint,
     tables,

@@ -7,6 +7,7 @@ import { LocalMailStore } from "../functions/intake/mail-store.ts";
 import { OutboxMailer } from "../functions/intake/outbox-mailer.ts";
 import { processRawMessage } from "../functions/intake/process.ts";
 import type { Dependencies } from "../functions/runtime/dependencies.ts";
+import { streamIds } from "../events/index.ts";
 import { log } from "../functions/runtime/log.ts";
 import { INTAKE_FUNCTION, type IamGuard, runAs } from "./iam-parity.ts";
 
@@ -70,7 +71,7 @@ export async function startSmtpIntake(options: SmtpIntakeOptions): Promise<SmtpI
     const objectKey = await mailStore.adoptRaw(path, sha256);
     const bytes = await readFile(mailStore.pathOf(objectKey));
     const result = await runAs(INTAKE_FUNCTION, () => processRawMessage({ bytes, objectKey, envelopeRecipients }, receivedAt, intakeDependencies(deps)));
-    await mailStore.clearPending(sha256);
+    await mailStore.markRecorded(sha256, { receivedAt, envelopeRecipients }, result.messageKey);
     return result.messageKey;
   };
 
@@ -82,6 +83,23 @@ export async function startSmtpIntake(options: SmtpIntakeOptions): Promise<SmtpI
   const recover = async (): Promise<{ recorded: number; failed: number }> => {
     let recorded = 0;
     let failed = 0;
+    // What the last run recorded is checked against the log: DynamoDB Local may have lost the last
+    // transaction it acknowledged before it was killed (see LocalMailStore.markRecorded). Recorded again when missing.
+    for (const { sha256, objectKey, note, messageKey } of await mailStore.recorded()) {
+      try {
+        const deps = options.dependencies();
+        const [first] = await runAs(INTAKE_FUNCTION, () => deps.events.readStream(streamIds.intake(messageKey), 1, 1));
+        if (!first) {
+          const bytes = await readFile(mailStore.pathOf(objectKey));
+          await runAs(INTAKE_FUNCTION, () => processRawMessage({ bytes, objectKey, envelopeRecipients: note.envelopeRecipients }, note.receivedAt, intakeDependencies(deps)));
+          recorded++;
+        }
+        await mailStore.clearRecorded(sha256);
+      } catch (error) {
+        failed++;
+        log("error", "intake could not check a recorded message on start", { errorName: error instanceof Error ? error.name : typeof error });
+      }
+    }
     for (const { sha256, objectKey, note } of await mailStore.pending()) {
       try {
         const bytes = await readFile(mailStore.pathOf(objectKey));

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestBackOffice, type TestBackOffice } from "../support/back-office.ts";
+import { everyPage } from "../support/pages.ts";
 import { Staff } from "../support/scenario.ts";
 
 /**
@@ -35,17 +36,9 @@ describe("issue 15: the application list pages with a cursor (R-TH-09 order of a
     const whole = await staff.expect("intake", "GET", "/applications?schemeId=technohubs-2020", undefined, 200);
     expect(whole.body.items.map((v: { applicationId: string }) => v.applicationId)).toEqual(ids);
     expect(whole.body.next).toBeUndefined();
-    const seen: string[] = [];
-    const sizes: number[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await staff.expect("intake", "GET", `/applications?schemeId=technohubs-2020&limit=3${cursor ? `&cursor=${cursor}` : ""}`, undefined, 200);
-      sizes.push(page.body.count);
-      seen.push(...page.body.items.map((v: { applicationId: string }) => v.applicationId));
-      cursor = page.body.next;
-    } while (cursor);
+    const { sizes, items } = await everyPage<{ applicationId: string }>(staff, "intake", "/applications?schemeId=technohubs-2020", 3);
     expect(sizes).toEqual([3, 3, 1]);
-    expect(seen).toEqual(ids);
+    expect(items.map((v) => v.applicationId)).toEqual(ids);
   });
 
   it("filters by status, round and hub keep the order and page the same way; a cursor the list did not give out is a 400", async () => {
@@ -76,21 +69,13 @@ describe("issue 15: every list route pages the same way (functions/api/paged-lis
 
     // Act
     const whole = await staff.expect("committee-secretary", "GET", agenda, undefined, 200);
-    const seen: string[] = [];
-    const sizes: number[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await staff.expect("committee-secretary", "GET", `${agenda}?limit=3${cursor ? `&cursor=${cursor}` : ""}`, undefined, 200);
-      sizes.push(page.body.count);
-      seen.push(...page.body.items.map((v: { applicationId: string }) => v.applicationId));
-      cursor = page.body.next;
-    } while (cursor);
+    const { sizes, items } = await everyPage<{ applicationId: string }>(staff, "committee-secretary", agenda, 3);
 
     // Assess
     expect(whole.body.items.map((v: { applicationId: string }) => v.applicationId)).toEqual(ids);
     expect(whole.body.next).toBeUndefined();
     expect(sizes).toEqual([3, 3, 1]);
-    expect(seen).toEqual(ids);
+    expect(items.map((v) => v.applicationId)).toEqual(ids);
     await staff.expect("committee-secretary", "GET", `${agenda}?cursor=bm90LWdpdmVu!`, undefined, 400);
     await staff.expect("committee-secretary", "GET", `${agenda}?limit=501`, undefined, 400);
   });
@@ -100,17 +85,9 @@ describe("issue 15: every list route pages the same way (functions/api/paged-lis
     const keys = whole.body.items.map((h: { hubKey: string }) => h.hubKey);
     expect(keys).toEqual(ids.map((_, i) => `technohub-pagina-${i + 1}`));
     expect(whole.body.next).toBeUndefined();
-    const seen: string[] = [];
-    const sizes: number[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await staff.expect("auditor", "GET", `/hubs?limit=3${cursor ? `&cursor=${cursor}` : ""}`, undefined, 200);
-      sizes.push(page.body.count);
-      seen.push(...page.body.items.map((h: { hubKey: string }) => h.hubKey));
-      cursor = page.body.next;
-    } while (cursor);
+    const { sizes, items } = await everyPage<{ hubKey: string }>(staff, "auditor", "/hubs", 3);
     expect(sizes).toEqual([3, 3, 1]);
-    expect(seen).toEqual(keys);
+    expect(items.map((h) => h.hubKey)).toEqual(keys);
     const one = await staff.expect("auditor", "GET", "/hubs?hubKey=technohub-pagina-5", undefined, 200);
     expect(one.body.items).toMatchObject([{ hubKey: "technohub-pagina-5", name: "Technohub Pagina 5", applications: [{ applicationId: ids[4], status: "queued" }] }]);
     await staff.expect("auditor", "GET", "/hubs?cursor=bm90LWdpdmVu!", undefined, 400);

@@ -6,6 +6,7 @@ import type { DynamoDbEventStore } from "../../functions/store/dynamodb-event-st
 import { startTestBackOffice, type TestBackOffice } from "../support/back-office.ts";
 import { freshTables, localClient } from "../support/dynamo.ts";
 import { expectLedgerReconciles } from "../support/ledger.ts";
+import { everyPage } from "../support/pages.ts";
 import { Staff } from "../support/scenario.ts";
 
 /** R-TH-12, R-X-02, R-X-03, R-ST-04: the money after the award letter, through the staff API. */
@@ -165,17 +166,9 @@ describe("payments and settlement", () => {
     expect(dates).toEqual([...dates].sort());
 
     // JSON: pages of 3, then 3, then 1.
-    const seen: unknown[] = [];
-    const sizes: number[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await staff.expect("finance", "GET", `/payouts?schemeId=technohubs-2020&limit=3${cursor ? `&cursor=${cursor}` : ""}`, undefined, 200);
-      sizes.push(page.body.count);
-      seen.push(...page.body.items);
-      cursor = page.body.next;
-    } while (cursor);
+    const { sizes, items } = await everyPage(staff, "finance", "/payouts?schemeId=technohubs-2020", 3);
     expect(sizes).toEqual([3, 3, 1]);
-    expect(seen).toEqual(whole.body.items);
+    expect(items).toEqual(whole.body.items);
 
     // CSV: the Link header leads to the rest, under the same header row.
     const first = await backOffice.call("auditor", "GET", "/payouts?schemeId=technohubs-2020&format=csv&limit=5");

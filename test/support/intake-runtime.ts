@@ -13,4 +13,6 @@ if (!dataDir || !mailDir) {
 }
 const backOffice = await startBackOffice({ port: 0, smtpPort: 0, dataDir, mailDir, signingKey: new Uint8Array(randomBytes(32)) });
 console.log(`READY ${JSON.stringify({ apiUrl: backOffice.apiUrl, smtpUrl: backOffice.smtpUrl, dynamoEndpoint: backOffice.dynamoEndpoint, tables: backOffice.tables, dynamoPid: backOffice.dynamoDbLocal?.pid })}`);
+// What the killed run kept or recorded is settled once this line is out (the kill -9 burst test waits for it).
+void backOffice.intakeRecovered.then((counts) => console.log(`RECOVERED ${JSON.stringify(counts)}`));
 process.on("SIGTERM", () => void backOffice.stop().finally(() => process.exit(0)));

@@ -64,4 +64,21 @@ describe("issue 12 kill -9: a message kept but not recorded is found again on th
     expect(await readdir(join(mailStore.root, "raw"))).toEqual([`${sha256(kept)}.eml`]);
     expect(await readdir(join(mailStore.root, "documents"))).toEqual([sha256("doc")]);
   });
+
+  it("issue 12 kill -9: a recorded message's note moves from pending to recorded with its message key, for the next start to check against the log (DynamoDB Local may lose its last acknowledged transaction); a damaged note is dropped", async () => {
+    const mailStore = await store();
+    const bytes = Buffer.from("From: c@example.org\r\nSubject: recorded\r\n\r\nbody\r\n");
+    const objectKey = await keep(mailStore, bytes);
+    const messageKey = "a".repeat(64);
+
+    await mailStore.markRecorded(sha256(bytes), { receivedAt: "2021-01-20T09:02:00.000Z", envelopeRecipients: ["technohubs@intake.aeno.local"] }, messageKey);
+    await mkdir(join(mailStore.root, ".recorded"), { recursive: true });
+    await writeFile(join(mailStore.root, ".recorded", `${"b".repeat(64)}.json`), "{not json");
+
+    expect(await mailStore.pending()).toEqual([]);
+    expect(await mailStore.recorded()).toEqual([{ sha256: sha256(bytes), objectKey, messageKey, note: { receivedAt: "2021-01-20T09:02:00.000Z", envelopeRecipients: ["technohubs@intake.aeno.local"] } }]);
+    expect(await readdir(join(mailStore.root, ".recorded"))).toEqual([`${sha256(bytes)}.json`]);
+    await mailStore.clearRecorded(sha256(bytes));
+    expect(await mailStore.recorded()).toEqual([]);
+  });
 });
