@@ -155,7 +155,7 @@ const hubSortKey = (hubKey: string, schemeId: string, arrival: string) => `${hub
 /** The sort keys of one hub's entries: of one scheme, or of every scheme. '#' sorts before every character a key or a scheme id holds. */
 export const hubRange = (hubKey: string, schemeId?: string) => ({ from: `${hubKey}#${schemeId ? `${schemeId}#` : ""}`, to: `${hubKey}#${schemeId ? `${schemeId}#` : ""}\uffff` });
 /** Arrival order, as the scheme's own list: R-TH-09. */
-const arrivalKey = (document: { receivedAt: string; applicationId: string }) => `${document.receivedAt}#${document.applicationId}`;
+export const arrivalKey = (document: { receivedAt: string; applicationId: string }) => `${document.receivedAt}#${document.applicationId}`;
 
 export const applicationsProjection = defineProjection<ApplicationDocument>({
   name: "applications",

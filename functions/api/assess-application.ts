@@ -1,10 +1,11 @@
 import * as z from "zod";
 import { decideAssess } from "../../domain/application.ts";
 import type { OtherApplication } from "../../domain/eligibility.ts";
-import { type ApplicationClaim, type ApplicationView, applicationsProjection, hubClaimList, regionClaimList } from "../../domain/projections/applications.ts";
+import { type ApplicationClaim, applicationsProjection, arrivalKey, hubClaimList, regionClaimList } from "../../domain/projections/applications.ts";
 import type { EventData } from "../../events/index.ts";
 import type { Dependencies } from "../runtime/dependencies.ts";
 import { applicationCommand } from "./application-command.ts";
+import { claimedViews } from "./claimed-views.ts";
 
 export const AssessBody = z
   .object({
@@ -25,8 +26,6 @@ export const handler = applicationCommand({
   decide: ({ states, body, applicationId, scheme, prepared }) => decideAssess(states.application, { applicationId, others: prepared, answers: body.answers }, scheme),
 });
 
-const arrival = (v: { receivedAt: string; applicationId: string }) => `${v.receivedAt}#${v.applicationId}`;
-
 /**
  * The applications that name the same hub or the same region (issue 15): two queries of those lists
  * and one for the current view of each application found, so the cost follows the hub's and the region's
@@ -41,10 +40,7 @@ async function competitorsOf(registration: EventData<"ApplicationRegistered">, d
     region ? readModels.list(name, regionClaimList(registration.schemeId, region)) : Promise.resolve([]),
   ]);
   const claims = [...new Map((lists.flat() as ApplicationClaim[]).map((claim) => [claim.applicationId, claim])).values()];
-  // Each current view by its key in the scheme's list: a Query on the list index, all this route may read (infra/stack.ts).
-  const pages = await Promise.all(claims.map((claim) => readModels.page(name, `scheme#${registration.schemeId}`, { from: arrival(claim), to: arrival(claim), limit: 1 })));
-  return pages
-    .flatMap((page) => page.docs as ApplicationView[])
-    .sort((a, b) => (arrival(a) < arrival(b) ? -1 : arrival(a) > arrival(b) ? 1 : 0))
+  return (await claimedViews(readModels, registration.schemeId, claims))
+    .sort((a, b) => (arrivalKey(a) < arrivalKey(b) ? -1 : arrivalKey(a) > arrivalKey(b) ? 1 : 0))
     .map((v) => ({ applicationId: v.applicationId, technohub: v.technohub.name, region: v.technohub.region, instrumentId: v.instrumentId, receivedAt: v.receivedAt, status: v.status }));
 }

@@ -3,7 +3,7 @@ import type { DynamoDbReadModelStore } from "../projector/read-model-store.ts";
 import { HttpProblem } from "./http.ts";
 
 /** Documents read per request at most while filtering: a page answers in bounded time, and says where to go on. */
-const MAX_SCANNED = 2_000;
+export const MAX_SCANNED = 2_000;
 /** A page's documents together stay well within Lambda's 6 MB response. */
 const MAX_PAGE_BYTES = 4_000_000;
 

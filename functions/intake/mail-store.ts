@@ -12,21 +12,14 @@ const isSha256 = (value: string) => /^[0-9a-f]{64}$/.test(value);
 const PendingNote = z.object({ receivedAt: z.iso.datetime(), envelopeRecipients: z.array(z.string().max(320)).max(1_000) });
 export type PendingNote = z.infer<typeof PendingNote>;
 const RecordedNote = PendingNote.extend({ messageKey: z.string().regex(/^[0-9a-f]{64}$/) });
-const safeJson = (text: string): unknown => {
+/** A note file's text as the schema reads it; undefined for anything else (a note half-written by a killed run). */
+function noteIn<T>(schema: z.ZodType<T>, text: string): T | undefined {
   try {
-    return JSON.parse(text);
+    return schema.safeParse(JSON.parse(text)).data;
   } catch {
     return undefined;
   }
-};
-
-const pendingNoteIn = (text: string): PendingNote | undefined => {
-  try {
-    return PendingNote.safeParse(JSON.parse(text)).data;
-  } catch {
-    return undefined;
-  }
-};
+}
 
 /** The folder that stands in for the mail bucket locally: `raw/<sha256>.eml` and `documents/<sha256>`, as on S3. */
 export class LocalMailStore implements MailStore {
@@ -114,7 +107,7 @@ export class LocalMailStore implements MailStore {
     for (const name of await readdir(dir).catch(() => [] as string[])) {
       const sha256 = name.replace(/\.json$/, "");
       const text = isSha256(sha256) && name.endsWith(".json") ? await readFile(join(dir, name), "utf8").catch(() => undefined) : undefined;
-      const parsed = text === undefined ? undefined : RecordedNote.safeParse(safeJson(text)).data;
+      const parsed = text === undefined ? undefined : noteIn(RecordedNote, text);
       if (!parsed) {
         await rm(join(dir, name), { force: true });
         continue;
@@ -151,7 +144,7 @@ export class LocalMailStore implements MailStore {
         await this.clearPending(sha256);
         continue;
       }
-      const note = await readFile(join(dir, name), "utf8").then(pendingNoteIn, () => undefined);
+      const note = await readFile(join(dir, name), "utf8").then((text) => noteIn(PendingNote, text), () => undefined);
       found.push({ sha256, objectKey, note: note ?? { receivedAt: kept.mtime.toISOString(), envelopeRecipients: [] }, since: kept.mtimeMs });
     }
     return found.sort((a, b) => a.since - b.since).map(({ since: _, ...rest }) => rest);

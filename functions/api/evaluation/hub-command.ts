@@ -7,6 +7,7 @@ import type { SchemeDefinition } from "../../../schemes/definition.ts";
 import { type DomainEvent, Identifier, streamIds } from "../../../events/index.ts";
 import { dependencies } from "../../runtime/dependencies.ts";
 import { executeCommand } from "../command.ts";
+import { claimedViews } from "../claimed-views.ts";
 import { HttpProblem, type HttpResult, httpRoute } from "../http.ts";
 import type { RouteId } from "../routes.ts";
 
@@ -20,12 +21,9 @@ export async function fundedHub(schemeId: string, hubKey: string): Promise<{ hub
   const { readModels, schemes } = dependencies();
   const scheme = schemes.get(schemeId);
   if (!scheme) throw new HttpProblem(404, "not-found", `there is no scheme ${schemeId}`);
-  // The hub's applications by its key (a handful: one per instrument, R-TH-07), not the whole scheme (issue 15);
-  // each current view by its key in the scheme's list: a Query on the list index, all these routes may read (infra/stack.ts).
+  // The hub's applications by its key (a handful: one per instrument, R-TH-07), not the whole scheme (issue 15).
   const claims = (await readModels.page(applicationsProjection.name, HUBS_LIST, { ...hubRange(hubKey, schemeId), limit: 100 })).docs as ApplicationClaim[];
-  const arrival = (claim: ApplicationClaim) => `${claim.receivedAt}#${claim.applicationId}`;
-  const pages = await Promise.all(claims.map((claim) => readModels.page(applicationsProjection.name, `scheme#${schemeId}`, { from: arrival(claim), to: arrival(claim), limit: 1 })));
-  const application = pages.flatMap((page) => page.docs as ApplicationView[]).find((a) => hubKeyOf(a.technohub.name) === hubKey && funded.has(a.status));
+  const application = (await claimedViews(readModels, schemeId, claims)).find((a) => hubKeyOf(a.technohub.name) === hubKey && funded.has(a.status));
   if (!application) throw new HttpProblem(404, "not-found", `there is no funded technohub ${hubKey} in scheme ${schemeId}`);
   return { hub: { schemeId, hubKey, hubName: application.technohub.name, applicationId: application.applicationId }, application, scheme: scheme.definition };
 }

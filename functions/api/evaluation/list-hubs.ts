@@ -4,6 +4,7 @@ import { type ApplicationClaim, type ApplicationView, HUBS_LIST, applicationsPro
 import { Identifier } from "../../../events/index.ts";
 import { dependencies } from "../../runtime/dependencies.ts";
 import { HttpProblem, httpRoute } from "../http.ts";
+import { MAX_SCANNED } from "../paged-list.ts";
 
 export interface HubRecord {
   readonly hubKey: string;
@@ -42,9 +43,6 @@ export function hubRegistry(applications: ReadonlyArray<ApplicationView>): HubRe
     })
     .sort((a, b) => a.hubKey.localeCompare(b.hubKey));
 }
-
-/** Claims read per request at most: a page answers in bounded time, and says where to go on. */
-const MAX_SCANNED = 2_000;
 
 /**
  * The hub registry a page of hubs at a time (issue 15): at most `limit` hubs (default 100, at most
