@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from "smtp-server";
 import { LocalMailStore } from "../functions/intake/mail-store.ts";
 import { OutboxMailer } from "../functions/intake/outbox-mailer.ts";
-import { processRawMessage } from "../functions/intake/process.ts";
+import { processRawMessage, type RawMessage } from "../functions/intake/process.ts";
 import type { Dependencies } from "../functions/runtime/dependencies.ts";
 import { streamIds } from "../events/index.ts";
 import { log } from "../functions/runtime/log.ts";
@@ -59,6 +59,11 @@ export async function startSmtpIntake(options: SmtpIntakeOptions): Promise<SmtpI
   const publishedAddresses = new Set(intakes.flatMap((i) => (i.publishedEmailAddress ? [i.publishedEmailAddress.toLowerCase()] : [])));
 
   const intakeDependencies = (deps: Dependencies) => ({ ...deps, mailStore: functionMailStore, mailer: functionMailer });
+  // As the intake Lambda does: one message is one invocation, with its own cache of personal-data keys.
+  const recordMessage = (deps: Dependencies, message: RawMessage, receivedAt: string) => {
+    const record = () => processRawMessage(message, receivedAt, intakeDependencies(deps));
+    return runAs(INTAKE_FUNCTION, () => (deps.personalData ? deps.personalData.invocation(record) : record()));
+  };
 
   // The message was streamed to `path` (hashed on the way); it is kept by renaming that file, then read back (at most MAX_MESSAGE_BYTES) for processing.
   const receive = async (path: string, sha256: string, session: SMTPServerSession): Promise<string> => {
@@ -70,7 +75,7 @@ export async function startSmtpIntake(options: SmtpIntakeOptions): Promise<SmtpI
     await mailStore.markPending(sha256, { receivedAt, envelopeRecipients });
     const objectKey = await mailStore.adoptRaw(path, sha256);
     const bytes = await readFile(mailStore.pathOf(objectKey));
-    const result = await runAs(INTAKE_FUNCTION, () => processRawMessage({ bytes, objectKey, envelopeRecipients }, receivedAt, intakeDependencies(deps)));
+    const result = await recordMessage(deps, { bytes, objectKey, envelopeRecipients }, receivedAt);
     await mailStore.markRecorded(sha256, { receivedAt, envelopeRecipients }, result.messageKey);
     return result.messageKey;
   };
@@ -91,7 +96,7 @@ export async function startSmtpIntake(options: SmtpIntakeOptions): Promise<SmtpI
         const [first] = await runAs(INTAKE_FUNCTION, () => deps.events.readStream(streamIds.intake(messageKey), 1, 1));
         if (!first) {
           const bytes = await readFile(mailStore.pathOf(objectKey));
-          await runAs(INTAKE_FUNCTION, () => processRawMessage({ bytes, objectKey, envelopeRecipients: note.envelopeRecipients }, note.receivedAt, intakeDependencies(deps)));
+          await recordMessage(deps, { bytes, objectKey, envelopeRecipients: note.envelopeRecipients }, note.receivedAt);
           recorded++;
         }
         await mailStore.clearRecorded(sha256);
@@ -104,7 +109,7 @@ export async function startSmtpIntake(options: SmtpIntakeOptions): Promise<SmtpI
       try {
         const bytes = await readFile(mailStore.pathOf(objectKey));
         const deps = options.dependencies();
-        await runAs(INTAKE_FUNCTION, () => processRawMessage({ bytes, objectKey, envelopeRecipients: note.envelopeRecipients }, note.receivedAt, intakeDependencies(deps)));
+        await recordMessage(deps, { bytes, objectKey, envelopeRecipients: note.envelopeRecipients }, note.receivedAt);
         await mailStore.clearPending(sha256);
         recorded++;
       } catch (error) {

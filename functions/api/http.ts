@@ -212,9 +212,11 @@ export function httpRoute<B = undefined, P = undefined, Q = undefined>(
     .handler(async (event) => {
       // Issue 16: keys are cached for one request only; every response shows personal data revealed, or `[erased]`.
       const vault = currentPersonalData();
-      vault?.beginInvocation();
-      const result = await run(event.input!);
-      const body = vault && !result.isBase64Encoded ? await vault.reveal(result.body) : result.body;
+      const respond = async () => {
+        const result = await run(event.input!);
+        return { result, body: vault && !result.isBase64Encoded ? await vault.reveal(result.body) : result.body };
+      };
+      const { result, body } = vault ? await vault.invocation(respond) : await respond();
       if (result.raw) return { statusCode: result.status, headers: result.headers, body: String(body ?? ""), isBase64Encoded: result.isBase64Encoded ?? false };
       return json(result.status, body ?? null, result.headers);
     });

@@ -47,8 +47,7 @@ export const handler = middy<S3Event, void>()
   .handler(async (event) => {
     deps ??= intakeDependenciesFromEnvironment();
     // Keys are cached for one invocation: one destroyed meanwhile is not served from a warm container.
-    vault?.beginInvocation();
-    await handleS3Event(event, deps);
+    await (vault ? vault.invocation(() => handleS3Event(event, deps!)) : handleS3Event(event, deps));
   });
 
 /** The body of the handler, with its dependencies passed in. */

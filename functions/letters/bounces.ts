@@ -75,7 +75,7 @@ export type BounceOutcome = "recorded" | "already-recorded" | "unknown-letter" |
 export interface LetterBouncesDependencies {
   readonly events: EventStore;
   /** Issue 16: the store reveals the letter's recipients to compare and seals the one bounced again. */
-  readonly personalData?: Pick<PersonalDataVault, "beginInvocation">;
+  readonly personalData?: Pick<PersonalDataVault, "invocation">;
 }
 
 const SYSTEM_ACTOR = "letters";
@@ -92,8 +92,11 @@ export class LetterBounces {
   async handle(detail: unknown): Promise<{ outcome: BounceOutcome; letterId?: string; attempt?: number }> {
     const read = bounceNoticeOf(detail);
     if ("ignored" in read) return { outcome: read.ignored };
-    const { notice } = read;
-    this.deps.personalData?.beginInvocation();
+    const vault = this.deps.personalData;
+    return vault ? vault.invocation(() => this.record(read.notice)) : this.record(read.notice);
+  }
+
+  private async record(notice: LetterBounceNotice): Promise<{ outcome: BounceOutcome; letterId?: string; attempt?: number }> {
     const streamId = streamIds.letter(notice.letterId);
     const ids = { letterId: notice.letterId, attempt: notice.attempt };
     for (let round = 0; round < 5; round++) {

@@ -17,7 +17,7 @@ export interface LettersDependencies {
   /** Undefined where the deployment sends no mail: every recipient is then recorded as refused, for staff to see. */
   readonly mailer: Mailer | undefined;
   /** Issue 16: the bus carries events as stored (personal data sealed); a letter is written from the revealed event. */
-  readonly personalData?: Pick<PersonalDataVault, "reveal" | "beginInvocation">;
+  readonly personalData?: Pick<PersonalDataVault, "reveal" | "invocation">;
 }
 
 export type LetterOutcome = "not-a-letter" | "sent" | "completed" | "already-sent" | "resent" | "no-resend-waiting";
@@ -39,8 +39,13 @@ const fold = (events: ReadonlyArray<RecordedEvent>) => events.reduce((s, e) => e
 export class LettersReaction {
   constructor(private readonly deps: LettersDependencies) {}
 
-  async handle(stored: RecordedEvent): Promise<LetterOutcome> {
-    this.deps.personalData?.beginInvocation();
+  handle(stored: RecordedEvent): Promise<LetterOutcome> {
+    // Keys are cached for this delivery only: one destroyed meanwhile is not served from a warm container.
+    const vault = this.deps.personalData;
+    return vault ? vault.invocation(() => this.handleRevealed(stored)) : this.handleRevealed(stored);
+  }
+
+  private async handleRevealed(stored: RecordedEvent): Promise<LetterOutcome> {
     const event = this.deps.personalData ? await this.deps.personalData.reveal(stored) : stored;
     if (event.type === "LetterResendRequested") return this.resend(event as RecordedEvent<"LetterResendRequested", EventData<"LetterResendRequested">>);
     const gathered = await gatherLetter(event, this.deps);

@@ -9,9 +9,10 @@ import { runRetention } from "./retention.ts";
 export const handler = async (): Promise<{ due: number; erased: number }> => {
   const deps = dependencies();
   if (!deps.personalData) throw new Error("the retention run needs the key table (KEYS_TABLE)");
-  deps.personalData.beginInvocation();
+  const vault = deps.personalData;
   const sealedEvents = "sealed" in deps.events && typeof deps.events.sealed === "function" ? (deps.events as { sealed(): typeof deps.events }).sealed() : deps.events;
-  const result = await runRetention({ events: deps.events, sealedEvents, vault: deps.personalData, today: deps.clock().toISOString().slice(0, 10), erase: true });
+  // Keys are cached for this run only.
+  const result = await vault.invocation(() => runRetention({ events: deps.events, sealedEvents, vault, today: deps.clock().toISOString().slice(0, 10), erase: true }));
   log("info", "retention run", { due: result.due.length, erased: result.erased.length, subjectIds: result.erased });
   return { due: result.due.length, erased: result.erased.length };
 };

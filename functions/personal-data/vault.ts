@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from "node:crypto";
 import {
   type DataSubjectKind,
@@ -21,13 +22,18 @@ import type { SubjectKeyTable } from "./key-table.ts";
  * (a contact removed is the contact added) and a replay without keys equals the live read models.
  * The cost is that equal values of one subject are recognisable as equal, which they are anyway.
  *
- * Unwrapped keys are cached until `beginInvocation()`, which every request and every command calls:
- * a key destroyed by an erasure is not served from a warm container's cache.
+ * Unwrapped keys and lookups are cached for one invocation only (`invocation(work)`, which every
+ * request, reaction and intake run goes through): a key destroyed by an erasure is not served from
+ * a warm container's cache. The cache belongs to the invocation, not to the instance: the local
+ * runtime serves many requests at once from one vault, and one request starting must not empty
+ * another's cache (issue 15's simulation: a committee decision re-read its five members' lookups
+ * and keys on every retry because other requests kept starting).
  */
 export class PersonalDataVault {
   private pepperKey: Buffer | undefined;
-  private readonly keys = new Map<string, Buffer | "erased">();
-  private readonly lookups = new Map<string, string>();
+  private readonly invocations = new AsyncLocalStorage<InvocationCache>();
+  /** Outside any invocation (scripts, tests, the audit CLI): one cache, emptied by `beginInvocation()`. */
+  private readonly outside: InvocationCache = { keys: new Map(), lookups: new Map() };
   /**
    * The subject/stream references this process has written. Kept across invocations, unlike keys
    * and lookups: a reference is never deleted or changed (an erasure destroys the key and forgets
@@ -42,12 +48,26 @@ export class PersonalDataVault {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  /** Forget unwrapped keys and lookups: called at the start of every request and command. */
-  beginInvocation(): void {
-    this.keys.clear();
-    this.lookups.clear();
+  /** Runs `work` with its own cache of keys and lookups, forgotten when it ends. */
+  invocation<T>(work: () => Promise<T>): Promise<T> {
     // Bounded, as a warm container's memory is.
     if (this.referenced.size > 20_000) this.referenced.clear();
+    return this.invocations.run({ keys: new Map(), lookups: new Map() }, work);
+  }
+
+  /** Forget the keys and lookups cached outside any invocation. */
+  beginInvocation(): void {
+    this.outside.keys.clear();
+    this.outside.lookups.clear();
+    if (this.referenced.size > 20_000) this.referenced.clear();
+  }
+
+  private get keys(): Map<string, Buffer | "erased"> {
+    return (this.invocations.getStore() ?? this.outside).keys;
+  }
+
+  private get lookups(): Map<string, string> {
+    return (this.invocations.getStore() ?? this.outside).lookups;
   }
 
   /** The payload with every personal-data field sealed under its subject's key; notes the stream against each subject. */
@@ -164,6 +184,11 @@ export class PersonalDataVault {
     const normalised = identity.startsWith("message:") ? identity : normaliseIdentity(kind, identity);
     return createHmac("sha256", this.pepperKey).update(`${kind}\u0000${normalised}`).digest("hex");
   }
+}
+
+interface InvocationCache {
+  readonly keys: Map<string, Buffer | "erased">;
+  readonly lookups: Map<string, string>;
 }
 
 /** Deterministic AES-256-GCM: the IV is the first 12 bytes of HMAC(key, value), so one value seals to one text per subject. */

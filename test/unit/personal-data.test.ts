@@ -100,6 +100,38 @@ describe("issue 16: sealing and revealing (functions/personal-data/vault.ts)", (
     expect(await vault.findSubject("bank-account", "NL91ABNA0417164300")).toBeUndefined();
   });
 
+  it("issue 15: each invocation caches its own keys and lookups; one starting does not empty another's, and a key destroyed is not served to a later one", async () => {
+    const { table } = memoryKeyTable();
+    const reads = { lookup: 0, subjects: 0 };
+    const counted = Object.assign(Object.create(table) as SubjectKeyTable, {
+      lookup: (hash: string) => (reads.lookup++, table.lookup(hash)),
+      subjects: (ids: ReadonlyArray<string>) => (reads.subjects++, table.subjects(ids)),
+    });
+    const vault = new PersonalDataVault(counted, new LocalKeyWrapper(randomBytes(32)));
+    const members = { membersPresent: ["A. de Vries", "B. Bakker"] };
+    const first = (await vault.invocation(() => vault.seal("AwardGranted", members, "application#a", "s"))) as typeof members;
+    let resume!: () => void;
+    const paused = new Promise<void>((resolve) => (resume = resolve));
+    const long = vault.invocation(async () => {
+      await vault.seal("AwardGranted", members, "application#b", "s");
+      await paused;
+      const before = { ...reads };
+      // A retry after another request started: sealed from this invocation's cache, nothing read again.
+      await vault.seal("AwardGranted", members, "application#b", "s");
+      return { before, after: { ...reads } };
+    });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await vault.invocation(() => vault.seal("AwardGranted", members, "application#c", "s"));
+    resume();
+    const { before, after } = await long;
+    expect(after).toEqual(before);
+    const subjectId = first.membersPresent[0]!.split(".")[1]!;
+    await vault.invocation(() => vault.destroyKey(subjectId));
+    expect(await vault.invocation(() => vault.reveal(first))).toEqual({ membersPresent: [ERASED, "B. Bakker"] });
+    // Outside any invocation the one shared cache is used, and beginInvocation empties it.
+    expect(await vault.reveal(first)).toEqual({ membersPresent: [ERASED, "B. Bakker"] });
+  });
+
   it("finds a message's sender by the message key: the form fields and the answer are sealed under the sender's key", async () => {
     const { vault } = newVault();
     const mail = (await vault.seal("MailReceived", { messageKey: "k".repeat(64), from: "jan@metaal.example", subject: "Aanvraag van Jan" }, "intake#k", "s")) as { from: string; subject: string };
