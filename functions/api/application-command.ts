@@ -9,6 +9,7 @@ import { type Dependencies, dependencies } from "../runtime/dependencies.ts";
 import { applicationStreamOf, budgetLineStream, executeDecision } from "./command.ts";
 import { HttpProblem, type HttpResult, httpRoute } from "./http.ts";
 import type { RouteId } from "./routes.ts";
+import { firstEventOf } from "../store/first-events.ts";
 
 export type ApplicationStreams = {
   application: ApplicationState;
@@ -48,7 +49,7 @@ export function applicationCommand<B, X = undefined>(spec: {
   return httpRoute(spec.routeId, { body: spec.body, path: ApplicationPath }, async (input): Promise<HttpResult> => {
     const deps = dependencies();
     const { applicationId } = input.path;
-    const [first] = await deps.events.readStream(streamIds.application(applicationId), 1, 1);
+    const first = await firstEventOf(deps.events, streamIds.application(applicationId));
     if (!first || first.type !== "ApplicationRegistered") throw new HttpProblem(404, "not-found", `there is no application ${applicationId}`);
     const registration = first.data as EventData<"ApplicationRegistered">;
     const scheme = deps.schemes.get(registration.schemeId);

@@ -11,6 +11,7 @@ import { type DomainEvent, type EventData, type RecordedEvent, streamIds } from 
 import type { LetterKind } from "../../events/letter-events.ts";
 import type { SchemeCatalogue } from "../../schemes/load.ts";
 import type { EventStore } from "../store/event-store.ts";
+import { firstEventOf } from "../store/first-events.ts";
 
 /** One letter per source event: its id is derived from the event's place in the log, so a redelivery finds the same letter. */
 export function letterIdOf(source: Pick<RecordedEvent, "streamId" | "version">): string {
@@ -154,7 +155,7 @@ async function letterData(
       const granted = context.applicationEvents.filter((e) => e.type === "AwardGranted" && e.version < source.version).at(-1)?.data as EventData<"AwardGranted"> | undefined;
       if (!granted) throw new Error(`award letter ${source.streamId} v${source.version} has no award before it`);
       // The payment plan was fixed when the grant opened, in the same append as the letter.
-      const [opened] = await context.deps.events.readStream(streamIds.grant(event.data.grantId), 1, 1);
+      const opened = await firstEventOf(context.deps.events, streamIds.grant(event.data.grantId));
       const tranches = opened?.type === "GrantOpened" ? (opened.data as EventData<"GrantOpened">).tranches : [];
       return {
         kind: "award",

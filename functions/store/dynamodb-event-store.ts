@@ -263,7 +263,9 @@ export class DynamoDbEventStore implements EventStore {
     }
     if (failedStream) {
       const append = appends.find((a) => a.streamId === failedStream);
-      return new ConcurrencyConflict(failedStream, append?.expectedVersion ?? 0, "stream-moved-on", await this.lastVersion(failedStream).catch(() => undefined));
+      // Not followed by a read of where the stream is now: every caller reads it again to decide
+      // again, and on a hot budget line that read was one request per conflict for nothing (issue 15).
+      return new ConcurrencyConflict(failedStream, append?.expectedVersion ?? 0, "stream-moved-on");
     }
     return toStoreUnavailable("append", error);
   }

@@ -7,6 +7,7 @@ import { dependencies } from "../../runtime/dependencies.ts";
 import { executeDecision } from "../command.ts";
 import { HttpProblem, httpRoute } from "../http.ts";
 import { CorrespondencePath } from "./path.ts";
+import { firstEventOf } from "../../store/first-events.ts";
 
 export const AttachCorrespondenceBody = z
   .object({
@@ -30,7 +31,7 @@ export const handler = httpRoute("AttachCorrespondence", { path: CorrespondenceP
   if (!mail.correspondence || !mail.received) throw new HttpProblem(404, "not-found", `there is no correspondence ${messageKey}`);
   const applicationId = input.body.applicationId ?? mail.correspondence.applicationId;
   if (!applicationId) throw new HttpProblem(422, "invalid", "the message names no application: say which one with applicationId");
-  const [first] = await deps.events.readStream(streamIds.application(applicationId), 1, 1);
+  const first = await firstEventOf(deps.events, streamIds.application(applicationId));
   if (!first || first.type !== "ApplicationRegistered") throw new HttpProblem(404, "not-found", `there is no application ${applicationId}`);
   const registration = first.data as EventData<"ApplicationRegistered">;
   const scheme = deps.schemes.get(registration.schemeId);

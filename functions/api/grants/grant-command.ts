@@ -10,6 +10,7 @@ import { dependencies } from "../../runtime/dependencies.ts";
 import { budgetLineStream, executeDecision } from "../command.ts";
 import { type Caller, HttpProblem, type HttpResult, httpRoute } from "../http.ts";
 import type { RouteId } from "../routes.ts";
+import { firstEventOf } from "../../store/first-events.ts";
 
 /**
  * `application` is read, never written: it carries the application's position on the line when its
@@ -41,7 +42,7 @@ export function grantCommand<B, P extends { grantId: string }>(spec: {
   return httpRoute(spec.routeId, { body: spec.body, path: spec.path }, async (input): Promise<HttpResult> => {
     const deps = dependencies();
     const { grantId } = input.path;
-    const [first] = await deps.events.readStream(streamIds.grant(grantId), 1, 1);
+    const first = await firstEventOf(deps.events, streamIds.grant(grantId));
     if (!first || first.type !== "GrantOpened") throw new HttpProblem(404, "not-found", `there is no grant ${grantId}`);
     const opened = first.data as EventData<"GrantOpened">;
     const scheme = deps.schemes.get(opened.schemeId)!;
