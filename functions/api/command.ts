@@ -166,7 +166,29 @@ export async function executeDecision<S extends Record<string, unknown>>(options
     at.state = budgetLineFromBalance({ ...balance }, found ? [[applicationId, found.position]] : []) as S[typeof k];
     at.positionsOf = new Set([applicationId]);
   };
+  /**
+   * After a conflict on the line: the events appended to it since it was read, with the balance the
+   * last one carries. When none of them names this decision's application, its position on the line
+   * did not move (a position moves only with an event that names it, appended beside the partners'
+   * events), so the partners need not be read again: one read per conflict instead of three on a
+   * line every award and payment of the scheme contends for (issue 15). Anything else (an event
+   * naming the application, none found, no balance carried): false, and the line and its partners
+   * are read again as on a first attempt.
+   */
+  const catchUpLine = async (k: keyof S & string): Promise<boolean> => {
+    const spec = options.streams[k];
+    const at = positions[k];
+    const tail = await store.readStreamWithDerived!(spec.streamId, at.version + 1);
+    const last = tail.at(-1);
+    if (!last || tail.some(({ event }) => budgetApplicationOf(event as DomainEvent) === spec.balance!.applicationId)) return false;
+    const balance = last.derived === undefined ? undefined : (JSON.parse(last.derived) as LineDerived).balance;
+    if (!balance) return false;
+    Object.assign(at, { version: last.event.version, head: last.event, since: balance.since, history: [], derived: new Map() });
+    at.state = budgetLineFromBalance(balance, []) as S[typeof k];
+    return true;
+  };
   let toRead = keys;
+  let catchingUp: Array<keyof S & string> = [];
   let attempt = 0;
   /** The balance cannot serve this decision: read every stream again, the lines in full (not a retry: nothing was appended). */
   const foldInFull = () => {
@@ -174,15 +196,23 @@ export async function executeDecision<S extends Record<string, unknown>>(options
     for (const k of balanced) fullFold.add(k);
     for (const k of keys) Object.assign(positions[k], { version: 0, head: undefined, state: options.streams[k].initial, history: [], derived: new Map(), since: undefined, positionsOf: undefined });
     toRead = keys;
+    catchingUp = [];
     attempt--;
   };
+  const withPartners = (k: keyof S & string) => (balanced.includes(k) ? [k, ...(options.streams[k].balance!.partners as Array<keyof S & string>)] : [k]);
   for (;;) {
     attempt++;
     try {
+      const caughtUp: Array<keyof S & string> = [];
+      for (const k of catchingUp) {
+        if (await catchUpLine(k)) caughtUp.push(k);
+        else toRead = [...new Set([...toRead, ...withPartners(k)])];
+      }
+      catchingUp = [];
       const heads = toRead.filter((k) => balanced.includes(k) && !fullFold.has(k));
       await Promise.all(heads.map(readBalance));
       await Promise.all(toRead.filter((k) => !heads.includes(k)).map(readTail));
-      for (const k of heads) placeApplication(k);
+      for (const k of [...heads, ...caughtUp]) placeApplication(k);
     } catch (error) {
       if (!(error instanceof NeedsFullFold)) throw error;
       foldInFull();
@@ -227,9 +257,11 @@ export async function executeDecision<S extends Record<string, unknown>>(options
         throw new HttpProblem(503, "busy", `others were changing the same records; gave up after ${attempt} attempts with nothing recorded: try again`, { retryable: true, attempts: attempt });
       }
       const moved = keys.filter((k) => options.streams[k].streamId === error.streamId);
-      // A line read from its balance is read again with its partners (its application's position may have moved with it).
-      const withPartners = moved.flatMap((k) => (balanced.includes(k) ? [k, ...(options.streams[k].balance!.partners as Array<keyof S & string>)] : [k]));
-      toRead = moved.length ? [...new Set(withPartners)] : keys;
+      // A line read from its balance for one application catches up from where it was read; any
+      // other moved stream is read again from there, a line with its partners (its application's
+      // position may have moved with it).
+      catchingUp = moved.filter((k) => balanced.includes(k) && !fullFold.has(k) && options.streams[k].balance!.applicationId !== undefined);
+      toRead = moved.length ? [...new Set(moved.filter((k) => !catchingUp.includes(k)).flatMap(withPartners))] : keys;
       countMetric(metricNames.commandRetries);
       await sleep(pause);
     }
