@@ -288,11 +288,11 @@ export class DynamoDbEventStore implements EventStore {
   }
 
   async readStream(streamId: string, fromVersion = 1, toVersion = Number.MAX_SAFE_INTEGER): Promise<RecordedEvent[]> {
-    return this.revealed((await this.readStreamItems(streamId, fromVersion, toVersion)).map(recordedEventOf));
+    return this.revealed((await this.queryStream(streamId, fromVersion, toVersion, eventAttributes)).map(recordedEventOf));
   }
 
   async readStreamWithDerived(streamId: string, fromVersion = 1): Promise<StoredEvent[]> {
-    const stored = (await this.readStreamItems(streamId, fromVersion)).map(storedEventOf);
+    const stored = (await this.queryStream(streamId, fromVersion, Number.MAX_SAFE_INTEGER, eventAttributes)).map(storedEventOf);
     if (!this.personalData) return stored;
     const events = await this.revealed(stored.map((s) => s.event));
     return stored.map((s, i) => ({ ...s, event: events[i]! }));
@@ -301,7 +301,7 @@ export class DynamoDbEventStore implements EventStore {
   async readLast(streamId: string): Promise<StoredEvent | undefined> {
     const result = await this.call("read stream head", () =>
       this.documents.send(
-        new QueryCommand({ TableName: this.tableName, KeyConditionExpression: "streamId = :s", ExpressionAttributeValues: { ":s": streamId }, ScanIndexForward: false, Limit: 1, ConsistentRead: true }),
+        new QueryCommand({ TableName: this.tableName, KeyConditionExpression: "streamId = :s", ExpressionAttributeValues: { ":s": streamId }, ScanIndexForward: false, Limit: 1, ConsistentRead: true, ...eventAttributes }),
       ),
     );
     const item = result.Items?.[0] as EventItem | undefined;
@@ -311,7 +311,11 @@ export class DynamoDbEventStore implements EventStore {
   }
 
   /** Raw items, for integrity checks that must see exactly what was stored. */
-  async readStreamItems(streamId: string, fromVersion = 1, toVersion = Number.MAX_SAFE_INTEGER): Promise<EventItem[]> {
+  readStreamItems(streamId: string, fromVersion = 1, toVersion = Number.MAX_SAFE_INTEGER): Promise<EventItem[]> {
+    return this.queryStream(streamId, fromVersion, toVersion);
+  }
+
+  private async queryStream(streamId: string, fromVersion: number, toVersion: number, projection?: typeof eventAttributes): Promise<EventItem[]> {
     const items: EventItem[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
@@ -323,6 +327,7 @@ export class DynamoDbEventStore implements EventStore {
             ExpressionAttributeValues: { ":s": streamId, ":from": fromVersion, ":to": toVersion },
             ConsistentRead: true,
             ExclusiveStartKey: startKey,
+            ...projection,
           }),
         ),
       );
@@ -396,6 +401,17 @@ export class DynamoDbEventStore implements EventStore {
     }
   }
 }
+
+/**
+ * What a decision, a projection or a letter reads of an event item: not its field fingerprints or
+ * replay-order keys, about half of its bytes, which only integrity checks and replays read (issue 15:
+ * every command reads its streams, and both DynamoDB and the SDK pay per byte).
+ */
+const eventAttributeNames = ["streamId", "version", "eventId", "type", "schemaVersion", "payload", "metadata", "recordedAt", "schemeId", "previousHash", "hash", "derived"] as const;
+const eventAttributes = {
+  ProjectionExpression: eventAttributeNames.map((_, i) => `#e${i}`).join(", "),
+  ExpressionAttributeNames: Object.fromEntries(eventAttributeNames.map((name, i) => [`#e${i}`, name])),
+};
 
 const storedEventOf = (item: EventItem): StoredEvent => (item.derived === undefined ? { event: recordedEventOf(item) } : { event: recordedEventOf(item), derived: item.derived });
 
