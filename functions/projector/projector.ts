@@ -210,7 +210,10 @@ export class Projector {
   private async project(event: RecordedEvent): Promise<Outcome> {
     for (let attempt = 1; ; attempt++) {
       const committed = this.committedCheckpoints.get(event.streamId);
-      const checkpoint = committed !== undefined && event.version === committed + 1 ? committed : await this.readModels.checkpoint(this.projection.name, event.streamId);
+      // A stream's first event, on a first attempt, goes without reading the checkpoint: it is 0 but
+      // for a redelivery, which the commit's condition (no checkpoint yet) refuses, and the next attempt reads it.
+      const unread = committed === undefined && event.version === 1 && attempt === 1;
+      const checkpoint = committed !== undefined && event.version === committed + 1 ? committed : unread ? 0 : await this.readModels.checkpoint(this.projection.name, event.streamId);
       if (event.version <= checkpoint) return "duplicate";
       const run = event.version === checkpoint + 1 ? [event] : [...(await this.events.readStream(event.streamId, checkpoint + 1, event.version - 1)), event];
       if (run.some((e, i) => e.version !== checkpoint + 1 + i)) {

@@ -59,6 +59,18 @@ describe("projector hints (issue 15)", () => {
     expect(store.documents.get("total#total")).toEqual({ doc: { cents: 1000, events: 10 }, revision: 10 });
   });
 
+  it("a stream's first event reads no checkpoint; a redelivery of it to an instance that never saw it is refused by the commit and found a duplicate", async () => {
+    const store = new CountingReadModels();
+    const first = new Projector(total, store, { readStream: async () => [] });
+    expect(await first.handle(event("a", 1, 100))).toBe("applied");
+    // One read: the shared total. The checkpoint was not read.
+    expect(store.reads).toBe(1);
+    const fresh = new Projector(total, store, { readStream: async () => [] });
+    expect(await fresh.handle(event("a", 1, 100))).toBe("duplicate");
+    expect(store.documents.get("total#total")).toEqual({ doc: { cents: 100, events: 1 }, revision: 1 });
+    expect(store.checkpoints.get("total#a")).toBe(1);
+  });
+
   it("R-X-04 two instances taking turns on one document: stale hints fail the commit, the store is read, the total equals the full fold", async () => {
     const store = new CountingReadModels();
     const log: RecordedEvent[] = [];
