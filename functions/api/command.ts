@@ -119,9 +119,18 @@ export async function executeDecision<S extends Record<string, unknown>>(options
   ) as unknown as { [K in keyof S]: StreamPosition<S[K]> };
   const readTail = async (k: keyof S & string) => {
     const spec = options.streams[k];
+    const from = positions[k].version + 1;
+    applyTail(k, store.readStreamWithDerived ? await store.readStreamWithDerived(spec.streamId, from) : (await store.readStream(spec.streamId, from)).map((event) => ({ event })));
+  };
+  /** Several streams' new events in one read where the store can (their sealed values revealed at once). */
+  const readTails = async (ks: ReadonlyArray<keyof S & string>) => {
+    if (ks.length < 2 || !store.readStreamsWithDerived) return void (await Promise.all(ks.map(readTail)));
+    const tails = await store.readStreamsWithDerived(ks.map((k) => ({ streamId: options.streams[k].streamId, fromVersion: positions[k].version + 1 })));
+    ks.forEach((k, i) => applyTail(k, tails[i]!));
+  };
+  const applyTail = (k: keyof S & string, tail: ReadonlyArray<StoredEvent>) => {
+    const spec = options.streams[k];
     const at = positions[k];
-    const from = at.version + 1;
-    const tail: StoredEvent[] = store.readStreamWithDerived ? await store.readStreamWithDerived(spec.streamId, from) : (await store.readStream(spec.streamId, from)).map((event) => ({ event }));
     for (const { event, derived } of tail) {
       at.history.push(event);
       if (derived !== undefined) at.derived.set(event.version, derived);
@@ -211,7 +220,7 @@ export async function executeDecision<S extends Record<string, unknown>>(options
       catchingUp = [];
       const heads = toRead.filter((k) => balanced.includes(k) && !fullFold.has(k));
       await Promise.all(heads.map(readBalance));
-      await Promise.all(toRead.filter((k) => !heads.includes(k)).map(readTail));
+      await readTails(toRead.filter((k) => !heads.includes(k)));
       for (const k of [...heads, ...caughtUp]) placeApplication(k);
     } catch (error) {
       if (!(error instanceof NeedsFullFold)) throw error;

@@ -44,6 +44,8 @@ export interface EventStore {
   readStream(streamId: string, fromVersion?: number, toVersion?: number): Promise<RecordedEvent[]>;
   /** As readStream, each event with the derived state kept beside it. */
   readStreamWithDerived?(streamId: string, fromVersion?: number): Promise<StoredEvent[]>;
+  /** As readStreamWithDerived for several streams at once; their sealed values revealed together (one key read). */
+  readStreamsWithDerived?(reads: ReadonlyArray<{ readonly streamId: string; readonly fromVersion: number }>): Promise<StoredEvent[][]>;
   /** The stream's last event (read consistently) with its derived state; undefined for an empty stream. */
   readLast?(streamId: string): Promise<StoredEvent | undefined>;
   /** All events of the schemes, in the deterministic global order (recordedAt, streamId, version). */
