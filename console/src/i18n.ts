@@ -137,6 +137,7 @@ const labels = {
   "correspondence_unknown-reference": ["Verwijst naar een onbekende aanvraag", "Refers to no known application"],
   subject: ["Onderwerp", "Subject"],
   noSubject: ["(geen onderwerp)", "(no subject)"],
+  attachment: ["bijlage", "attachment"],
   attachments: ["bijlagen", "attachments"],
   action: ["Actie", "Action"],
   attach: ["Koppelen aan aanvraag", "Attach to application"],

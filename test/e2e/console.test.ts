@@ -270,6 +270,11 @@ describe("staff console", () => {
     await screenshot(intake.page, "correspondence-inbox");
     const questionRow = rows.filter({ hasText: "Vraag over de termijn" });
     await expect(text(questionRow)).resolves.toContain("Geen aanvraag");
+    // One attachment is "1 bijlage", any other count "bijlagen".
+    await expect(text(questionRow)).resolves.toContain("0 bijlagen");
+    const strangerText = await text(rows.filter({ hasText: `[APP-${id}]` }));
+    expect(strangerText).toContain("1 bijlage");
+    expect(strangerText).not.toContain("1 bijlagen");
     await questionRow.getByRole("button", { name: "Afhandelen zonder actie" }).click();
     await questionRow.getByLabel("Reden").fill("telefonisch beantwoord");
     await questionRow.getByRole("button", { name: "Bevestigen" }).click();

@@ -36,7 +36,7 @@ function Row({ item, onDone }: { item: Correspondence; onDone: () => void }) {
     <tr data-testid="correspondence-row">
       <td>{dateTime(item.receivedAt)}</td>
       <td>{item.from ?? "—"}</td>
-      <td>{item.subject || <span class="muted">{t("noSubject")}</span>}<div class="muted">{item.attachments.length} {t("attachments")}</div></td>
+      <td>{item.subject || <span class="muted">{t("noSubject")}</span>}<div class="muted">{item.attachments.length} {t(item.attachments.length === 1 ? "attachment" : "attachments")}</div></td>
       <td>{t(`correspondence_${item.correspondence.reason}` as const)}{item.correspondence.applicationId ? <div class="muted"><a href={`#/applications/${item.correspondence.applicationId}`}>{item.correspondence.applicationId}</a></div> : null}</td>
       <td>
         <div class="actions">
