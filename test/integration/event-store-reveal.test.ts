@@ -1,13 +1,9 @@
-import { randomBytes } from "node:crypto";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SubjectKeyTable } from "../../functions/personal-data/key-table.ts";
-import { LocalKeyWrapper } from "../../functions/personal-data/key-wrapper.ts";
-import { PersonalDataVault } from "../../functions/personal-data/vault.ts";
-import { createTable } from "../../functions/store/create-tables.ts";
-import { DynamoDbEventStore } from "../../functions/store/dynamodb-event-store.ts";
-import { subjectKeysTable } from "../../functions/store/tables.ts";
-import { freshTables, localClient, testMetadata } from "../support/dynamo.ts";
+import type { PersonalDataVault } from "../../functions/personal-data/vault.ts";
+import type { DynamoDbEventStore } from "../../functions/store/dynamodb-event-store.ts";
+import { contactAdded as contact, localClient, sealingTables, testMetadata } from "../support/dynamo.ts";
 
 /** The key table, counting its reads of subjects' keys: what revealing costs. */
 class CountingKeyTable extends SubjectKeyTable {
@@ -23,15 +19,9 @@ let keys: CountingKeyTable;
 let vault: PersonalDataVault;
 let store: DynamoDbEventStore;
 
-const contact = (applicationId: string, address: string) => ({ type: "ContactAdded", data: { applicationId, address, name: "Jan Jansen", source: "staff" } });
-
 beforeAll(async () => {
   client = localClient();
-  const tables = await freshTables(client, "reveal");
-  await createTable(client, `${tables.events}-subject-keys`, subjectKeysTable);
-  keys = new CountingKeyTable(client, `${tables.events}-subject-keys`);
-  vault = new PersonalDataVault(keys, new LocalKeyWrapper(randomBytes(32)));
-  store = new DynamoDbEventStore({ client, tableName: tables.events, personalData: vault });
+  ({ keys, vault, sealing: store } = await sealingTables(client, "reveal", (c, name) => new CountingKeyTable(c, name)));
   for (const [id, address] of [["r-1", "jan@metaal.example"], ["r-2", "piet@metaal.example"]] as const) {
     await store.append([{ streamId: `application#${id}`, expectedVersion: 0, schemeId: "technohubs-2020", events: [contact(id, address)], metadata: testMetadata() }]);
   }

@@ -1,16 +1,11 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { PassThrough } from "node:stream";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { randomBytes } from "node:crypto";
-import { createTable } from "../../functions/store/create-tables.ts";
 import { DynamoDbEventStore } from "../../functions/store/dynamodb-event-store.ts";
-import { subjectKeysTable } from "../../functions/store/tables.ts";
-import { LocalKeyWrapper } from "../../functions/personal-data/key-wrapper.ts";
-import { SubjectKeyTable } from "../../functions/personal-data/key-table.ts";
 import { PersonalDataVault } from "../../functions/personal-data/vault.ts";
 import { main } from "../../functions/personal-data/cli.ts";
 import { runRetention } from "../../functions/personal-data/retention.ts";
-import { freshTables, localClient, testMetadata } from "../support/dynamo.ts";
+import { contactAdded as contact, localClient, sealingTables, testMetadata } from "../support/dynamo.ts";
 
 /**
  * Issue 16: the migration report lists events recorded before sealing (plaintext) by stream, type and
@@ -23,15 +18,9 @@ let vault: PersonalDataVault;
 let sealing: DynamoDbEventStore;
 let plain: DynamoDbEventStore;
 
-const contact = (applicationId: string, address: string) => ({ type: "ContactAdded", data: { applicationId, address, name: "Jan Jansen", source: "staff" } });
-
 beforeAll(async () => {
   client = localClient();
-  tables = await freshTables(client, "pd-cli");
-  keysTable = `${tables.events}-subject-keys`;
-  await createTable(client, keysTable, subjectKeysTable);
-  vault = new PersonalDataVault(new SubjectKeyTable(client, keysTable), new LocalKeyWrapper(randomBytes(32)));
-  sealing = new DynamoDbEventStore({ client, tableName: tables.events, personalData: vault });
+  ({ tables, keysTable, vault, sealing } = await sealingTables(client, "pd-cli"));
   // What the store was before issue 16: it wrote personal data as given.
   plain = new DynamoDbEventStore({ client, tableName: tables.events });
   await plain.append([{ streamId: "application#old-1", expectedVersion: 0, schemeId: "technohubs-2020", events: [contact("old-1", "oud@metaal.example")], metadata: testMetadata() }]);
