@@ -78,14 +78,22 @@ describe("issue 15: the budget line's derived balance equals a full fold (R-X-02
     await staff.award(await ready("Technohub Eerste"), { roundId: "2021-02-15", membersPresent: ["FME", "FNV", "CNV", "De Unie", "VHP2"], decidedOn: "2021-02-25" });
     const id = await ready("Technohub Kop");
     const lineReads: string[] = [];
-    const full = vi.spyOn(store(), "readStreamWithDerived").mockImplementation(async function (this: DynamoDbEventStore, streamId: string, from?: number) {
-      lineReads.push(streamId === line ? `line from ${from}` : streamId);
-      return full.getMockImplementation() ? (Object.getPrototypeOf(store()) as DynamoDbEventStore).readStreamWithDerived.call(store(), streamId, from) : [];
+    const seen = (streamId: string, from?: number) => lineReads.push(streamId === line ? `line from ${from}` : streamId);
+    const stored = Object.getPrototypeOf(store()) as DynamoDbEventStore;
+    // A command reads one stream's events, or several streams' at once: both are watched.
+    const one = vi.spyOn(store(), "readStreamWithDerived").mockImplementation(async (streamId: string, from?: number) => {
+      seen(streamId, from);
+      return stored.readStreamWithDerived.call(store(), streamId, from);
+    });
+    const several = vi.spyOn(store(), "readStreamsWithDerived").mockImplementation(async (reads) => {
+      for (const read of reads) seen(read.streamId, read.fromVersion);
+      return stored.readStreamsWithDerived.call(store(), reads);
     });
     try {
       await staff.award(id, { roundId: "2021-02-15", membersPresent: ["FME", "FNV", "CNV", "De Unie", "VHP2"], decidedOn: "2021-02-25" });
     } finally {
-      full.mockRestore();
+      one.mockRestore();
+      several.mockRestore();
     }
     // The application's and grant's streams in full (short), the line never: its balance came with its last event.
     expect(lineReads).toContain(streamIds.application(id));
