@@ -10,6 +10,7 @@ import type { Dependencies } from "../functions/runtime/dependencies.ts";
 import { streamIds } from "../events/index.ts";
 import { log } from "../functions/runtime/log.ts";
 import { INTAKE_FUNCTION, type IamGuard, runAs } from "./iam-parity.ts";
+import { inInvocation } from "../functions/personal-data/vault.ts";
 
 /** About what SES accepts (40 MB, base64 included), rounded down: a bigger message is refused at SMTP level, so its sender knows. */
 export const MAX_MESSAGE_BYTES = 30 * 1024 * 1024;
@@ -62,7 +63,7 @@ export async function startSmtpIntake(options: SmtpIntakeOptions): Promise<SmtpI
   // As the intake Lambda does: one message is one invocation, with its own cache of personal-data keys.
   const recordMessage = (deps: Dependencies, message: RawMessage, receivedAt: string) => {
     const record = () => processRawMessage(message, receivedAt, intakeDependencies(deps));
-    return runAs(INTAKE_FUNCTION, () => (deps.personalData ? deps.personalData.invocation(record) : record()));
+    return runAs(INTAKE_FUNCTION, () => inInvocation(deps.personalData, record));
   };
 
   // The message was streamed to `path` (hashed on the way); it is kept by renaming that file, then read back (at most MAX_MESSAGE_BYTES) for processing.

@@ -8,6 +8,7 @@ import { log } from "../runtime/log.ts";
 import { observe } from "../runtime/observability.ts";
 import { currentPersonalData } from "../runtime/dependencies.ts";
 import { type RouteId, type StaffRole, routeById, staffRoles } from "./routes.ts";
+import { inInvocation } from "../personal-data/vault.ts";
 
 /** An HTTP problem (RFC 9457) a handler or middleware raises on purpose; anything else is a plain 500. */
 export class HttpProblem extends Error {
@@ -216,7 +217,7 @@ export function httpRoute<B = undefined, P = undefined, Q = undefined>(
         const result = await run(event.input!);
         return { result, body: vault && !result.isBase64Encoded ? await vault.reveal(result.body) : result.body };
       };
-      const { result, body } = vault ? await vault.invocation(respond) : await respond();
+      const { result, body } = await inInvocation(vault, respond);
       if (result.raw) return { statusCode: result.status, headers: result.headers, body: String(body ?? ""), isBase64Encoded: result.isBase64Encoded ?? false };
       return json(result.status, body ?? null, result.headers);
     });

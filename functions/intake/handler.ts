@@ -5,7 +5,7 @@ import { SESv2Client } from "@aws-sdk/client-sesv2";
 import type { S3Event } from "aws-lambda";
 import { bundledSchemes } from "../../schemes/bundled.ts";
 import { personalDataFromEnvironment, requiredEnv } from "../runtime/dependencies.ts";
-import type { PersonalDataVault } from "../personal-data/vault.ts";
+import { inInvocation, type PersonalDataVault } from "../personal-data/vault.ts";
 import { log } from "../runtime/log.ts";
 import { observe, traced } from "../runtime/observability.ts";
 import { DynamoDbEventStore } from "../store/dynamodb-event-store.ts";
@@ -47,7 +47,7 @@ export const handler = middy<S3Event, void>()
   .handler(async (event) => {
     deps ??= intakeDependenciesFromEnvironment();
     // Keys are cached for one invocation: one destroyed meanwhile is not served from a warm container.
-    await (vault ? vault.invocation(() => handleS3Event(event, deps!)) : handleS3Event(event, deps));
+    await inInvocation(vault, () => handleS3Event(event, deps!));
   });
 
 /** The body of the handler, with its dependencies passed in. */

@@ -2,7 +2,7 @@ import * as z from "zod";
 import { ConcurrencyConflict } from "../../domain/errors.ts";
 import { decideRecordDelivery, evolveLetter, initialLetterState } from "../../domain/letters.ts";
 import { type DomainEvent, type EventMetadata, type NewEvent, type RecordedEvent, streamIds } from "../../events/index.ts";
-import type { PersonalDataVault } from "../personal-data/vault.ts";
+import { inInvocation, type PersonalDataVault } from "../personal-data/vault.ts";
 import type { EventStore } from "../store/event-store.ts";
 
 /**
@@ -92,8 +92,7 @@ export class LetterBounces {
   async handle(detail: unknown): Promise<{ outcome: BounceOutcome; letterId?: string; attempt?: number }> {
     const read = bounceNoticeOf(detail);
     if ("ignored" in read) return { outcome: read.ignored };
-    const vault = this.deps.personalData;
-    return vault ? vault.invocation(() => this.record(read.notice)) : this.record(read.notice);
+    return inInvocation(this.deps.personalData, () => this.record(read.notice));
   }
 
   private async record(notice: LetterBounceNotice): Promise<{ outcome: BounceOutcome; letterId?: string; attempt?: number }> {

@@ -7,7 +7,7 @@ import { letterWordingFor } from "../../schemes/letter-wording.ts";
 import type { SchemeCatalogue } from "../../schemes/load.ts";
 import { MailRefused, type Mailer } from "../intake/ports.ts";
 import type { EventStore } from "../store/event-store.ts";
-import type { PersonalDataVault } from "../personal-data/vault.ts";
+import { inInvocation, type PersonalDataVault } from "../personal-data/vault.ts";
 import { type GatheredLetter, gatherLetter, letterIdOf } from "./gather.ts";
 import { type RenderedLetter, renderLetterPdf } from "./render.ts";
 
@@ -41,8 +41,7 @@ export class LettersReaction {
 
   handle(stored: RecordedEvent): Promise<LetterOutcome> {
     // Keys are cached for this delivery only: one destroyed meanwhile is not served from a warm container.
-    const vault = this.deps.personalData;
-    return vault ? vault.invocation(() => this.handleRevealed(stored)) : this.handleRevealed(stored);
+    return inInvocation(this.deps.personalData, () => this.handleRevealed(stored));
   }
 
   private async handleRevealed(stored: RecordedEvent): Promise<LetterOutcome> {

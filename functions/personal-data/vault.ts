@@ -186,6 +186,11 @@ export class PersonalDataVault {
   }
 }
 
+/** `work` in an invocation of the vault, where there is one (a runtime without the key table has none). */
+export function inInvocation<T>(vault: Pick<PersonalDataVault, "invocation"> | undefined, work: () => Promise<T>): Promise<T> {
+  return vault ? vault.invocation(work) : work();
+}
+
 interface InvocationCache {
   readonly keys: Map<string, Buffer | "erased">;
   readonly lookups: Map<string, string>;

@@ -292,10 +292,7 @@ export class DynamoDbEventStore implements EventStore {
   }
 
   async readStreamWithDerived(streamId: string, fromVersion = 1): Promise<StoredEvent[]> {
-    const stored = (await this.queryStream(streamId, fromVersion, Number.MAX_SAFE_INTEGER, eventAttributes)).map(storedEventOf);
-    if (!this.personalData) return stored;
-    const events = await this.revealed(stored.map((s) => s.event));
-    return stored.map((s, i) => ({ ...s, event: events[i]! }));
+    return (await this.readStreamsWithDerived([{ streamId, fromVersion }]))[0]!;
   }
 
   async readStreamsWithDerived(reads: ReadonlyArray<{ readonly streamId: string; readonly fromVersion: number }>): Promise<StoredEvent[][]> {
