@@ -127,7 +127,7 @@ describe("issue 12: a kill -9 in the middle of a burst of mail loses nothing tha
     const dataDir = await mkdtemp(join(tmpdir(), "crash-burst-data-"));
     const mailDir = await mkdtemp(join(tmpdir(), "crash-burst-mail-"));
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
-    cleanups.push(() => rm(mailDir, { recursive: true, force: true }));
+    cleanups.push(() => rm(mailDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 }));
 
     // Prepare: 60 distinct messages, half for a scheme (recorded and refused as late: the runtime's clock is today), half for none.
     const proposal = await documentPdf("Projectplan");

@@ -44,7 +44,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await backOffice?.stop();
-  if (backOffice?.mailDir) await rm(backOffice.mailDir, { recursive: true, force: true });
+  if (backOffice?.mailDir) await rm(backOffice.mailDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
 });
 
 describe("issue 12 finding 10: an open demo scheme", () => {

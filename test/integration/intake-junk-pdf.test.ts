@@ -27,7 +27,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await backOffice?.stop();
-  if (backOffice?.mailDir) await rm(backOffice.mailDir, { recursive: true, force: true });
+  if (backOffice?.mailDir) await rm(backOffice.mailDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
   if (Object.keys(figures).length) {
     const ratio = figures.junkMs && figures.wellFormedMs ? (figures.junkMs / figures.wellFormedMs).toFixed(2) : "n/a";
     const dressedRatio = figures.dressedJunkMs && figures.wellFormedMs ? (figures.dressedJunkMs / figures.wellFormedMs).toFixed(2) : "n/a";

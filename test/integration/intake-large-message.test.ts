@@ -16,7 +16,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await backOffice?.stop();
-  if (backOffice?.mailDir) await rm(backOffice.mailDir, { recursive: true, force: true });
+  if (backOffice?.mailDir) await rm(backOffice.mailDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
 });
 
 it("R-TH-14 a 20 MB message (a 14.7 MB proposal, base64) is kept, its document stored by hash and filed; peak memory reported", async () => {

@@ -18,7 +18,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await backOffice?.stop();
-  if (backOffice?.mailDir) await rm(backOffice.mailDir, { recursive: true, force: true });
+  if (backOffice?.mailDir) await rm(backOffice.mailDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
 });
 
 /** A message of `bodyBytes`, generated line by line while the socket takes it (never more than a chunk in memory). */
