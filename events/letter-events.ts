@@ -20,9 +20,19 @@ const Recipient = z.email().max(320);
 export const LetterKind = z.enum(["incomplete", "refused", "award", "change-request-decided", "payment", "settlement", "recovery"]);
 export type LetterKind = z.infer<typeof LetterKind>;
 
-/** The event a letter answers: its stream and version identify it for good. */
+/**
+ * The event a letter answers: its stream and version identify it for good. `recordedAt` is when that
+ * decision was recorded, so an application's letters list in the order of their decisions however
+ * long each took to render; letters recorded before it was added lack it and list by when they were sent.
+ */
 export const LetterSource = z
-  .object({ streamId: z.string().min(1).max(300), version: z.number().int().positive(), eventId: z.string().min(1).max(200), type: z.string().min(1).max(100) })
+  .object({
+    streamId: z.string().min(1).max(300),
+    version: z.number().int().positive(),
+    eventId: z.string().min(1).max(200),
+    type: z.string().min(1).max(100),
+    recordedAt: z.iso.datetime().optional(),
+  })
   .strict();
 
 /**

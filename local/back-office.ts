@@ -267,10 +267,11 @@ export async function startBackOffice(options: BackOfficeOptions): Promise<BackO
       stopped = true;
       healthClient.destroy();
       await smtp.stop();
-      if (temporaryMailDir) await rm(temporaryMailDir, { recursive: true, force: true });
       await closeServer(server);
       await poller.stop();
       await bus.idle();
+      // Last of the writers: the letters reaction and the intake write into the mail folder until here.
+      if (temporaryMailDir) await rm(temporaryMailDir, { recursive: true, force: true });
       useDependencies(undefined);
       if (process.env.IAM_PARITY_STATS_DIR) iam.writeStatistics(process.env.IAM_PARITY_STATS_DIR);
       client.destroy();

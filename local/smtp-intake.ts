@@ -66,6 +66,15 @@ export async function startSmtpIntake(options: SmtpIntakeOptions): Promise<SmtpI
     return runAs(INTAKE_FUNCTION, () => inInvocation(deps.personalData, record));
   };
 
+  // What is being recorded now: stop() waits for it, so nothing writes into the mail folder after it resolves.
+  const inFlight = new Set<Promise<unknown>>();
+  const track = <T>(work: Promise<T>): Promise<T> => {
+    inFlight.add(work);
+    const forget = () => inFlight.delete(work);
+    work.then(forget, forget);
+    return work;
+  };
+
   // The message was streamed to `path` (hashed on the way); it is kept by renaming that file, then read back (at most MAX_MESSAGE_BYTES) for processing.
   const receive = async (path: string, sha256: string, session: SMTPServerSession): Promise<string> => {
     const deps = options.dependencies();
@@ -193,7 +202,7 @@ export async function startSmtpIntake(options: SmtpIntakeOptions): Promise<SmtpI
             }
             if (failed) return answer(smtpError(451, "4.3.0 the message could not be recorded now; try again later"));
             file.end(() => {
-              receive(path, hash.digest("hex"), session).then(
+              track(receive(path, hash.digest("hex"), session)).then(
                 (messageKey) => answer(null, `2.0.0 received as ${messageKey}`),
                 (error: unknown) => {
                   void rm(path, { force: true });
@@ -243,6 +252,8 @@ export async function startSmtpIntake(options: SmtpIntakeOptions): Promise<SmtpI
     stop: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await recovered;
+      // A session cut off by the close may still be recording its message (the form worker runs to its deadline).
+      while (inFlight.size) await Promise.allSettled([...inFlight]);
     },
   };
 }

@@ -100,7 +100,8 @@ export const lettersProjection = defineProjection<LetterView>({
   },
   apply: (view, event, documentId) => applyToLetterView(view, event, documentId.endsWith("/undelivered") ? "undelivered" : "letter"),
   listing: (view) => {
-    const sortKey = `${view.firstSentAt}#${view.letterId}`;
+    // In the order of the decisions the letters answer, not of their rendering (an award letter takes longer than a payment's).
+    const sortKey = `${view.source.recordedAt ?? view.firstSentAt}#${view.letterId}`;
     if (view.entry === "letter") return { list: applicationLettersList(view.applicationId), sortKey };
     // Listed while undelivered and no re-send is under way; a re-send that reaches everyone takes it off.
     return view.delivery === "undelivered" && !view.resendRequested ? { list: UNDELIVERED_LETTERS_LIST, sortKey } : undefined;

@@ -61,7 +61,7 @@ export class LettersReaction {
         letterId,
         kind: gathered.kind,
         applicationId: gathered.applicationId,
-        source: { streamId: event.streamId, version: event.version, eventId: event.eventId, type: event.type },
+        source: { streamId: event.streamId, version: event.version, eventId: event.eventId, type: event.type, recordedAt: event.recordedAt },
         recipients: [...gathered.contacts],
         subject: rendered.document.subject,
         sha256: rendered.pdf.sha256,

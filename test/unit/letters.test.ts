@@ -11,7 +11,8 @@ import {
 } from "../../domain/letter-content.ts";
 import { type LetterState, decideRecordDelivery, decideRequestResend, decideSendLetter, evolveLetter, initialLetterState, letterDelivery, unconfirmedRecipients } from "../../domain/letters.ts";
 import { paymentPlan } from "../../domain/payments.ts";
-import type { DomainEvent } from "../../events/index.ts";
+import type { DomainEvent, RecordedEvent } from "../../events/index.ts";
+import { applicationLettersList, lettersProjection } from "../../domain/projections/letters.ts";
 import { bundledSchemes } from "../../schemes/bundled.ts";
 import { letterWordingFor } from "../../schemes/letter-wording.ts";
 import { renderLetterPdf } from "../../functions/letters/render.ts";
@@ -255,5 +256,48 @@ describe("issue 13 letters: the letter's stream", () => {
     expect(request).toMatchObject({ outcome: "accepted", events: [{ type: "LetterResendRequested", data: { attempt: 2, recipients: ["jan@example.org"] } }] });
     const requested = apply(state, request);
     expect(decideRequestResend(requested, { letterId: "abc", recipients: [], reason: "again" })).toMatchObject({ outcome: "refused", refusal: { code: "already-exists" } });
+  });
+});
+
+describe("issue 13 letters: an application's list of letters", () => {
+  /** LetterSent for a letter answering `type` (recorded at `decidedAt`), itself recorded at `sentAt`. */
+  const letterSent = (letterId: string, type: string, decidedAt: string | undefined, sentAt: string): RecordedEvent => ({
+    eventId: `sent-${letterId}`,
+    streamId: `letter#${letterId}`,
+    version: 1,
+    type: "LetterSent",
+    schemaVersion: 1,
+    data: {
+      letterId,
+      kind: type === "AwardLetterIssued" ? "award" : "payment",
+      applicationId: "app-7",
+      source: { streamId: "application#app-7", version: type === "AwardLetterIssued" ? 9 : 12, eventId: `e-${type}`, type, ...(decidedAt ? { recordedAt: decidedAt } : {}) },
+      attempt: 1,
+      recipients: ["jan@example.org"],
+      subject: `Brief ${letterId}`,
+      sha256: "a".repeat(64),
+      bytes: 5000,
+      pages: 2,
+      template: "technohubs-2020/1",
+    },
+    metadata: { actor: "system", role: "system", channel: "system", correlationId: "c" },
+    recordedAt: sentAt,
+    schemeId: "technohubs-2020",
+    hash: "h",
+    previousHash: "",
+  });
+  const listed = (event: RecordedEvent) => lettersProjection.listing!(lettersProjection.apply(undefined, event, event.streamId.slice("letter#".length))!);
+
+  it("R-TH-12 letters list in the order of the decisions they answer: an award letter that took longer to render than the payment's after it still comes first", () => {
+    // The award letter's PDF was sent after the payment letter's, though the award came first.
+    const award = listed(letterSent("zzz-award", "AwardLetterIssued", "2021-03-01T10:00:00.000Z", "2021-03-01T10:00:00.900Z"));
+    const payment = listed(letterSent("aaa-payment", "PaymentMade", "2021-03-01T10:00:00.300Z", "2021-03-01T10:00:00.400Z"));
+    expect(award!.list).toBe(applicationLettersList("app-7"));
+    expect([payment!.sortKey, award!.sortKey].sort()).toEqual([award!.sortKey, payment!.sortKey]);
+  });
+
+  it("a letter recorded before its source carried a time lists by when it was sent", () => {
+    const old = listed(letterSent("old", "PaymentMade", undefined, "2021-03-01T10:00:00.400Z"));
+    expect(old!.sortKey).toBe("2021-03-01T10:00:00.400Z#old");
   });
 });
