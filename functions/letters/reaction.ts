@@ -1,15 +1,13 @@
 import { createHash } from "node:crypto";
 import { ConcurrencyConflict } from "../../domain/errors.ts";
-import { composeLetter } from "../../domain/letter-content.ts";
 import { type LetterState, decideRecordDelivery, decideSendLetter, decideSendResend, evolveLetter, initialLetterState, unconfirmedRecipients } from "../../domain/letters.ts";
 import { type DomainEvent, type EventData, type EventMetadata, type NewEvent, type RecordedEvent, streamIds } from "../../events/index.ts";
-import { letterWordingFor } from "../../schemes/letter-wording.ts";
 import type { SchemeCatalogue } from "../../schemes/load.ts";
 import { MailRefused, type Mailer } from "../intake/ports.ts";
 import type { EventStore } from "../store/event-store.ts";
 import { inInvocation, type PersonalDataVault } from "../personal-data/vault.ts";
 import { type GatheredLetter, gatherLetter, letterIdOf } from "./gather.ts";
-import { type RenderedLetter, renderLetterPdf } from "./render.ts";
+import { renderGathered, rerenderLetter } from "./rerender.ts";
 
 export interface LettersDependencies {
   readonly events: EventStore;
@@ -53,7 +51,7 @@ export class LettersReaction {
     const streamId = streamIds.letter(letterId);
     const schemeId = gathered.scheme.definition.id;
     const metadata: EventMetadata = { actor: SYSTEM_ACTOR, role: "system", channel: "system", correlationId: event.metadata.correlationId, causationId: event.eventId };
-    const rendered = await this.render(gathered, event.recordedAt);
+    const rendered = await renderGathered(gathered, event.recordedAt);
     let history = await this.deps.events.readStream(streamId);
     let outcome: LetterOutcome = "completed";
     if (history.length === 0) {
@@ -95,11 +93,7 @@ export class LettersReaction {
     let state = fold(history);
     const letter = state.letter;
     if (!letter) throw new Error(`re-send of ${streamId}, which has no letter`);
-    const [source] = await this.deps.events.readStream(letter.source.streamId, letter.source.version, letter.source.version);
-    if (!source) throw new Error(`letter ${letter.letterId}: its source ${letter.source.streamId} v${letter.source.version} is not in the log`);
-    const gathered = await gatherLetter(source, this.deps);
-    if (!gathered) throw new Error(`letter ${letter.letterId}: its source no longer makes a letter`);
-    const rendered = await this.render(gathered, source.recordedAt);
+    const { gathered, ...rendered } = await rerenderLetter(letter, this.deps);
     const schemeId = gathered.scheme.definition.id;
     const metadata: EventMetadata = { actor: SYSTEM_ACTOR, role: "system", channel: "system", correlationId: request.metadata.correlationId, causationId: request.eventId };
     const attempt = request.data.attempt;
@@ -119,13 +113,6 @@ export class LettersReaction {
     return "resent";
   }
 
-  private async render(gathered: GatheredLetter, recordedAt: string) {
-    const document = composeLetter(gathered.heading, gathered.data, letterWordingFor(gathered.scheme.definition));
-    // The PDF's dates are the source event's, so rendering again gives the same bytes.
-    const pdf: RenderedLetter = await renderLetterPdf(document, new Date(recordedAt));
-    return { document, pdf };
-  }
-
   /** Mails the attempt to each recipient without an outcome yet and records the outcomes in one append. */
   private async deliver(
     streamId: string,
@@ -134,7 +121,7 @@ export class LettersReaction {
     state: LetterState,
     attempt: number,
     gathered: GatheredLetter,
-    rendered: Awaited<ReturnType<LettersReaction["render"]>>,
+    rendered: Awaited<ReturnType<typeof renderGathered>>,
   ): Promise<void> {
     const letterId = state.letter!.letterId;
     const from = gathered.scheme.definition.intake.emailAddress;

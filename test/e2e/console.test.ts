@@ -292,4 +292,59 @@ describe("staff console", () => {
     expect(handled.body.items.find((m: { messageKey: string }) => m.messageKey === question.messageKey).correspondence.handling).toMatchObject([{ action: "dismissed", by: "ingrid-post", reason: "telefonisch beantwoord" }]);
     await intake.context.close();
   });
+  it("issue 13 R-TH-09: an application's letters are listed on its page; a letter the mail service refused is listed as undelivered in the inbox and staff send it again to the address the applicant gave", async () => {
+    // The only contact's domain is refused by the mail service, so the incompleteness letter reaches nobody.
+    const registered = await backOffice.call("intake", "POST", "/applications", { ...application("Technohub Brief"), sectionIds: ["application-form"], contacts: [{ address: "jan@geen-post.invalid" }] });
+    expect(registered.status).toBe(201);
+    const id = registered.body.applicationId as string;
+    expect((await backOffice.call("intake", "POST", `/applications/${id}/completeness`, { complete: false, missingSectionIds: ["proposal"], note: "Het voorstel ontbrak." })).status).toBe(200);
+    await backOffice.settle();
+    const undelivered = await eventually(() => backOffice.call("intake", "GET", "/letters/undelivered"), (r) => r.body.items.some((l: { applicationId: string }) => l.applicationId === id));
+    const letterId = undelivered.body.items.find((l: { applicationId: string }) => l.applicationId === id).letterId as string;
+
+    // The auditor reads the letter on the application's page and cannot send it again.
+    const auditor = await signIn(browser, url, "auditor", "Aart Auditor", "technohubs-2020");
+    await auditor.page.goto(`${url}/#/applications/${id}`);
+    const auditorRow = auditor.page.locator("#letters").getByTestId("letter-row");
+    await auditorRow.first().waitFor();
+    await expect(text(auditorRow)).resolves.toContain("Aanvulling gevraagd");
+    await expect(text(auditorRow)).resolves.toContain("jan@geen-post.invalid");
+    await expect(text(auditorRow)).resolves.toContain("undelivered");
+    expect(await auditorRow.getByRole("button", { name: "Opnieuw versturen" }).count()).toBe(0);
+    await auditor.context.close();
+
+    // Intake finds it among the undelivered letters and sends it to the address the applicant gave by phone.
+    const intake = await signIn(browser, url, "intake", "Ingrid Brief", "technohubs-2020");
+    const rows = intake.page.locator("#undelivered-letters").getByTestId("letter-row");
+    const row = rows.filter({ hasText: id });
+    await row.waitFor();
+    await expect(text(row)).resolves.toContain("refused");
+    await screenshot(intake.page, "undelivered-letters");
+    await row.getByRole("button", { name: "Opnieuw versturen" }).click();
+    await row.getByLabel("Reden").fill("adres telefonisch doorgegeven");
+    await row.getByRole("button", { name: "Bevestigen" }).click();
+    // A reason is required: an empty one is never sent (the browser refuses the form), so this click sent one request.
+    expect(await eventually(() => row.count(), (n) => n === 0, 100)).toBe(0);
+    await intake.page.reload();
+    await intake.page.locator("#undelivered-letters h2").waitFor();
+    await backOffice.settle();
+
+    // Nobody was given: it went to the contacts again, and is refused again; now to the right address.
+    const again = await eventually(() => backOffice.call("intake", "GET", `/applications/${id}/letters`), (r) => r.body.items[0]?.attempts === 2 && r.body.items[0].delivery !== "sending");
+    expect(again.body.items[0]).toMatchObject({ letterId, delivery: "undelivered", latest: { attempt: 2, recipients: [{ address: "jan@geen-post.invalid", outcome: "refused" }] } });
+    await intake.page.goto(`${url}/#/applications/${id}`);
+    const letterRow = intake.page.locator("#letters").getByTestId("letter-row");
+    await letterRow.getByRole("button", { name: "Opnieuw versturen" }).click();
+    await letterRow.getByLabel("Naar (leeg: de contactpersonen)").fill("jan@post.example");
+    await letterRow.getByRole("textbox", { name: "Reden" }).fill("juist adres telefonisch doorgegeven");
+    await letterRow.getByRole("button", { name: "Bevestigen" }).click();
+    await backOffice.settle();
+    await eventually(async () => text(letterRow), (s) => s.includes("jan@post.example") && s.includes("delivered") && !s.includes("undelivered"), 100);
+    await expect(text(letterRow)).resolves.toContain("Poging 3");
+    await screenshot(intake.page, "application-letters");
+    const delivered = await backOffice.call("auditor", "GET", `/applications/${id}/letters`);
+    expect(delivered.body.items).toHaveLength(1);
+    expect(delivered.body.items[0]).toMatchObject({ delivery: "delivered", attempts: 3, latest: { attempt: 3, recipients: [{ address: "jan@post.example", outcome: "accepted" }] } });
+    await intake.context.close();
+  });
 });

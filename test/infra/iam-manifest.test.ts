@@ -24,7 +24,7 @@ function newestInput(path: string): number {
 }
 
 /**
- * `npm test` runs `cdk synth` just before vitest, so cdk.out is fresh there and is read as is. When it
+ * `npm test` runs `cdk synth` (without bundling) just before vitest, so cdk.out is fresh there and is read as is. When it
  * is missing or older than the sources (vitest run on its own after an edit), the app is synthesised
  * here, without bundling (IAM does not depend on the code's bytes; the test shows both agree).
  */

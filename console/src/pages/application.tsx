@@ -5,6 +5,7 @@ import type { PageProps } from "../main.tsx";
 import { Empty, Field, Problem, Section, Show, StatusBadge, useLoad } from "../ui.tsx";
 import { DecisionPanel, waitForApplication } from "./decision.tsx";
 import { GrantPanel, WriteForm } from "./grant.tsx";
+import { ApplicationLetters } from "./letters.tsx";
 import type { ApplicationView, ExplainedEvent } from "./types.ts";
 
 /** The form's data as the API holds it; amounts (fields ending in Cents) as money. */
@@ -124,6 +125,7 @@ export function ApplicationPage({ rest, session, scheme }: PageProps) {
                 </WriteForm>
               </Section>
             ) : a.withdrawal ? <p class="muted">{t("withdraw")}: {a.withdrawal.reason} ({money(a.withdrawal.releasedCents)})</p> : null}
+            <ApplicationLetters applicationId={a.applicationId} version={a.version} session={session} />
             <History a={a} role={session.role} />
           </>
         );

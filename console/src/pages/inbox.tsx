@@ -4,6 +4,7 @@ import { dateTime, money, t } from "../i18n.ts";
 import type { PageProps } from "../main.tsx";
 import { Empty, Section, Show, StatusBadge, useLoad } from "../ui.tsx";
 import { CorrespondenceSection } from "./correspondence.tsx";
+import { UndeliveredLetters } from "./letters.tsx";
 import type { ApplicationView } from "./types.ts";
 
 const waiting = ["registered", "incomplete", "refused"];
@@ -55,6 +56,7 @@ export function InboxPage({ scheme, session }: PageProps) {
         </Show>
       </Section>
       <CorrespondenceSection session={session} />
+      {may(session.role, "ListUndeliveredLetters") ? <UndeliveredLetters session={session} /> : null}
       {may(session.role, "ListIntakeFailures") ? (
         <Section title={t("mailFailures")} id="failures">
           <Show loaded={failures}>
