@@ -77,6 +77,8 @@ const writeRoutesThatListReadModels: ReadonlySet<string> = new Set([
  * (IAM parity finding 2: test/integration/iam-parity.test.ts.)
  */
 const readRoutesThatReplayTheLog: ReadonlySet<string> = new Set(["GetStateAsOf", "ExplainDocument"]);
+/** Read routes that read streams themselves: a letter's PDF is rendered again from its source decision's streams (issue 13). */
+const readRoutesThatReadStreams: ReadonlySet<string> = new Set(["GetLetterPdf"]);
 
 /**
  * API route functions live in nested stacks, because CloudFormation takes at most 500 resources per
@@ -380,6 +382,7 @@ export class BackOfficeStack extends Stack {
       } else {
         allow(fn, this.readModelsTable, readModelsTable, tableActions.readDocuments, "table-and-indexes");
         if (readRoutesThatReplayTheLog.has(route.id)) allow(fn, this.eventsTable, eventsTable, tableActions.replayLog, "indexes");
+        if (readRoutesThatReadStreams.has(route.id)) allow(fn, this.eventsTable, eventsTable, tableActions.readEvents, "table");
       }
       this.allowPersonalData(fn as NodejsFunction, route.id === "RequestPersonalDataErasure" ? "erase" : route.writes ? "seal" : "reveal");
       this.routeFunctions.set(route.id, fn);

@@ -115,7 +115,30 @@ export async function download(path: string, fallbackName: string, maxPages = 50
     // The same header row heads every page: kept once.
     parts.push(text.slice(text.indexOf("\n") + 1));
   }
-  const url = URL.createObjectURL(new Blob(parts.map((p, i) => (i < parts.length - 1 && !p.endsWith("\n") ? `${p}\n` : p)), { type }));
+  save(new Blob(parts.map((p, i) => (i < parts.length - 1 && !p.endsWith("\n") ? `${p}\n` : p)), { type }), name);
+}
+
+/** A file the API answers in one piece (a letter's PDF), fetched with the token and saved under the API's file name; a problem is shown as one. */
+export async function downloadFile(path: string, fallbackName: string): Promise<void> {
+  const session = currentSession();
+  const response = await fetch(path, { headers: session ? { authorization: `Bearer ${session.token}` } : {} });
+  if (response.status === 401) onUnauthorized();
+  if (!response.ok) {
+    const text = await response.text();
+    let problem: ApiProblem["problem"] = { message: text };
+    try {
+      problem = JSON.parse(text) as ApiProblem["problem"];
+    } catch {
+      // not JSON: the text is the message
+    }
+    throw new ApiProblem(response.status, problem);
+  }
+  save(await response.blob(), /filename="([^"]+)"/.exec(response.headers.get("content-disposition") ?? "")?.[1] ?? fallbackName);
+}
+
+/** Hands the browser a file to save, through a link it clicks. */
+function save(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
   const a = document.createElement("a");
   a.href = url;
   a.download = name;

@@ -190,6 +190,7 @@ const labels = {
   resendTo: ["Naar (leeg: de contactpersonen)", "To (empty: the contacts)"],
   resendToContacts: ["naam@voorbeeld.nl", "name@example.org"],
   resendRequested: ["Opnieuw verstuurd", "Sent again"],
+  downloadPdf: ["PDF", "PDF"],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type Label = keyof typeof labels;

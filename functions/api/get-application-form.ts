@@ -1,11 +1,10 @@
-import type { MiddlewareObj } from "@middy/core";
-import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import * as z from "zod";
 import type { SchemeUnderDecision } from "../../domain/scheme.ts";
 import { Identifier } from "../../events/index.ts";
 import { applicationFormDownload } from "../intake/form-pdf.ts";
 import { dependencies } from "../runtime/dependencies.ts";
-import { type HttpEvent, HttpProblem, httpRoute } from "./http.ts";
+import { binaryBody } from "./binary-body.ts";
+import { HttpProblem, httpRoute } from "./http.ts";
 
 // One PDF per scheme version per container: generating it takes a few milliseconds, but only once.
 const forms = new Map<string, Promise<{ base64: string; etag: string }>>();
@@ -19,14 +18,6 @@ function formOf(scheme: SchemeUnderDecision) {
   }
   return form;
 }
-
-/** API Gateway sends a body marked base64 as the bytes it encodes: the route answers a PDF, not JSON. */
-const binaryBody = (): MiddlewareObj<HttpEvent, APIGatewayProxyStructuredResultV2> => ({
-  after: async (request) => {
-    const response = request.response;
-    if (response?.statusCode === 200 && typeof response.body === "string") request.response = { ...response, body: JSON.parse(response.body) as string, isBase64Encoded: true };
-  },
-});
 
 /** R-TH-14: the fillable application form of a scheme; the email intake reads its fields back. */
 export const handler = httpRoute("GetApplicationForm", { path: z.object({ schemeId: Identifier }) }, async (input) => {

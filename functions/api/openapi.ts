@@ -51,6 +51,7 @@ import "./board-budget/transfer-budget.ts";
 import "./letters/list-application-letters.ts";
 import "./letters/list-undelivered-letters.ts";
 import "./letters/resend-letter.ts";
+import "./letters/get-letter-pdf.ts";
 import "./data-protection/request-erasure.ts";
 // Issue 12's routes: without these imports their bodies reached the document only when another request had loaded them.
 import "./contacts/add-contact.ts";
@@ -63,6 +64,8 @@ import "./correspondence/list-correspondence.ts";
 const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: "input", unrepresentable: "any" });
 
 const problem = { $ref: "#/components/schemas/Problem" };
+/** Routes that answer a file, not JSON. */
+const pdfRoutes = new Set(["GetApplicationForm", "GetLetterPdf"]);
 
 function parameters(schema: z.ZodType | undefined, where: "path" | "query") {
   if (!schema) return [];
@@ -87,7 +90,10 @@ export function openApiDocument(): Record<string, unknown> {
       ],
       ...(schemas.body ? { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(schemas.body) } } } } : {}),
       responses: {
-        [route.writes ? (route.method === "POST" && !route.path.includes("{applicationId}") ? "201" : "200") : "200"]: { description: "OK" },
+        [route.writes ? (route.method === "POST" && !route.path.includes("{applicationId}") ? "201" : "200") : "200"]: pdfRoutes.has(route.id)
+          ? { description: "The PDF", content: { "application/pdf": { schema: { type: "string", format: "binary" } } } }
+          : { description: "OK" },
+        ...(route.id === "GetLetterPdf" ? { "409": { description: "The letter no longer renders to the PDF that was sent (its hash differs)", content: { "application/problem+json": { schema: problem } } } } : {}),
         "400": { description: "Invalid input, with the path of each bad field", content: { "application/problem+json": { schema: problem } } },
         "401": { description: "No valid token" },
         "403": { description: "The caller's role may not do this", content: { "application/problem+json": { schema: problem } } },

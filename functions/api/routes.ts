@@ -86,6 +86,7 @@ export const apiRoutes = [
   // Issue 13: letters to applicants.
   { id: "ListApplicationLetters", method: "GET", path: "/applications/{applicationId}/letters", entry: "functions/api/letters/list-application-letters.ts", roles: everyone, writes: false },
   { id: "ListUndeliveredLetters", method: "GET", path: "/letters/undelivered", entry: "functions/api/letters/list-undelivered-letters.ts", roles: everyone, writes: false },
+  { id: "GetLetterPdf", method: "GET", path: "/letters/{letterId}/pdf", entry: "functions/api/letters/get-letter-pdf.ts", roles: everyone, writes: false },
   { id: "ResendLetter", method: "POST", path: "/letters/{letterId}/resend", entry: "functions/api/letters/resend-letter.ts", roles: ["intake", "committee-secretary", "finance", "admin"], writes: true },
   { id: "RequestPersonalDataErasure", method: "POST", path: "/data-subjects/erasure-requests", entry: "functions/api/data-protection/request-erasure.ts", roles: ["admin"], writes: true },
 ] as const satisfies ReadonlyArray<ApiRoute>;

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import type { Browser, Locator } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -345,6 +346,10 @@ describe("staff console", () => {
     const delivered = await backOffice.call("auditor", "GET", `/applications/${id}/letters`);
     expect(delivered.body.items).toHaveLength(1);
     expect(delivered.body.items[0]).toMatchObject({ delivery: "delivered", attempts: 3, latest: { attempt: 3, recipients: [{ address: "jan@post.example", outcome: "accepted" }] } });
+    // The PDF staff download is the letter sent: its hash is the one recorded.
+    const [download] = await Promise.all([intake.page.waitForEvent("download"), letterRow.getByRole("button", { name: "PDF" }).click()]);
+    expect(download.suggestedFilename()).toBe(`brief-incomplete-${id}.pdf`);
+    expect(createHash("sha256").update(await readFile((await download.path())!)).digest("hex")).toBe(delivered.body.items[0].sha256);
     await intake.context.close();
   });
 });

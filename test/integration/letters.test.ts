@@ -202,4 +202,41 @@ describe("letters to applicants", () => {
     await staff.expect("auditor", "POST", `/letters/${letter.letterId}/resend`, { reason: "x" }, 403);
     await staff.expect("intake", "POST", `/letters/${"0".repeat(40)}/resend`, { reason: "x" }, 404);
   });
+  it("issue 13: a letter's PDF downloads as it was sent (its hash is the one recorded), for the auditor too; a letter that renders to another PDF today answers 409, an unknown one 404", async () => {
+    // Prepare: an application missing its proposal, with a contact: the incompleteness letter is mailed.
+    const applicationId = await staff.register({
+      schemeId: "technohubs-2020", instrumentId: "execution", technohub: { name: "Technohub Download", region: "Utrecht" },
+      applicant: { companyName: "Download BV" }, requestedAmountCents: 20_000_000, receivedAt: "2021-01-12T09:00:00.000Z", sectionIds: ["application-form"],
+    });
+    await staff.expect("intake", "POST", `/applications/${applicationId}/contacts`, { address: "brief@download.example" }, 200);
+    await staff.expect("intake", "POST", `/applications/${applicationId}/completeness`, { complete: false, missingSectionIds: ["proposal"], note: "Het voorstel ontbrak." }, 200);
+    const [letter] = await lettersOf(applicationId, 1);
+    const download = async (letterId: string, role: "auditor" | "finance" = "auditor") => fetch(`${backOffice.apiUrl}/letters/${letterId}/pdf`, { headers: { authorization: `Bearer ${await backOffice.token(role)}` } });
+
+    // Act and assess: the PDF is the mailed one, byte for byte.
+    const response = await download(letter.letterId);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("application/pdf");
+    expect(response.headers.get("content-disposition")).toBe(`attachment; filename="brief-incomplete-${applicationId}.pdf"`);
+    const pdf = new Uint8Array(await response.arrayBuffer());
+    expect(sha256(pdf)).toBe(letter.sha256);
+    expect(pdf.byteLength).toBe(letter.bytes);
+    const mailed = [...(await outbox()).values()].find((m) => m.to === "brief@download.example")!;
+    expect(Buffer.from(pdf).equals(Buffer.from(mailed.pdf))).toBe(true);
+    expect((await download(letter.letterId, "finance")).status).toBe(200);
+
+    // A letter recorded under an older template (its hash is not what the same source renders to today) is not handed out as if it were.
+    const olderLetterId = createHash("sha256").update(`older-template-${applicationId}`).digest("hex").slice(0, 40);
+    await backOffice.dependencies.events.append([{
+      streamId: streamIds.letter(olderLetterId), expectedVersion: 0, schemeId: "technohubs-2020",
+      events: [{ type: "LetterSent", data: { letterId: olderLetterId, kind: "incomplete", applicationId, source: letter.source, attempt: 1, recipients: ["brief@download.example"], subject: letter.subject, sha256: "0".repeat(64), bytes: 1000, pages: 1, template: "technohubs-2020/0" } }],
+      metadata: { actor: "letters", role: "system", channel: "system", correlationId: "older-template" },
+    }]);
+    const older = await download(olderLetterId);
+    expect(older.status).toBe(409);
+    expect(await older.json()).toMatchObject({ title: "letter-not-reproducible", recordedSha256: "0".repeat(64), renderedSha256: letter.sha256 });
+
+    expect((await download("a".repeat(40))).status).toBe(404);
+    expect((await download("not-a-letter")).status).toBe(400);
+  });
 });

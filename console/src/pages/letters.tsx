@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { allPages, get, may, newKey, post } from "../api.ts";
+import { allPages, downloadFile, get, may, newKey, post } from "../api.ts";
 import { type Label, dateTime, t } from "../i18n.ts";
 import type { PageProps } from "../main.tsx";
 import { Empty, Field, Problem, Section, Show, StatusBadge, useLoad } from "../ui.tsx";
@@ -53,6 +53,22 @@ function ResendForm({ letter, onDone }: { letter: LetterItem; onDone: () => void
   );
 }
 
+/** The PDF as it was sent (the API renders it again from the log and checks its hash). */
+function PdfButton({ letter }: { letter: LetterItem }) {
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  return (
+    <>
+      <button type="button" class="secondary" disabled={busy} onClick={() => {
+        setBusy(true);
+        setError(undefined);
+        downloadFile(`/letters/${encodeURIComponent(letter.letterId)}/pdf`, `brief-${letter.kind}-${letter.applicationId}.pdf`).catch(setError).finally(() => setBusy(false));
+      }}>{t("downloadPdf")}</button>
+      <Problem error={error} />
+    </>
+  );
+}
+
 /** Who the latest attempt went to, and what each mail service answered. */
 function Recipients({ letter }: { letter: LetterItem }) {
   if (letter.latest.recipients.length === 0) return <span class="muted">{t("noContact")}</span>;
@@ -74,7 +90,7 @@ function LettersTable({ letters, withApplication, mayResend, onResent }: { lette
           <th scope="col">{t("subject")}</th>
           <th scope="col">{t("recipients")}</th>
           <th scope="col">{t("delivery")}</th>
-          <th scope="col">{mayResend ? t("action") : ""}</th>
+          <th scope="col">{t("action")}</th>
         </tr>
       </thead>
       <tbody>
@@ -86,7 +102,10 @@ function LettersTable({ letters, withApplication, mayResend, onResent }: { lette
             <td>{letter.subject}<div class="muted">{letter.pages} {t(letter.pages === 1 ? "page" : "pages")} · <span class="mono" title={letter.sha256}>{letter.sha256.slice(0, 12)}…</span></div></td>
             <td><Recipients letter={letter} /></td>
             <td><StatusBadge status={letter.resendRequested ? "sending" : letter.delivery} />{letter.resendRequested ? <div class="muted">{t("resendRequested")}: {letter.resendRequested.reason}</div> : null}</td>
-            <td>{mayResend && letter.delivery === "undelivered" && !letter.resendRequested ? <ResendForm letter={letter} onDone={() => onResent(letter)} /> : null}</td>
+            <td>
+              <div class="actions"><PdfButton letter={letter} /></div>
+              {mayResend && letter.delivery === "undelivered" && !letter.resendRequested ? <ResendForm letter={letter} onDone={() => onResent(letter)} /> : null}
+            </td>
           </tr>
         ))}
       </tbody>
