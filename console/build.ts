@@ -51,6 +51,7 @@ export function buildConsoleSync(outDir = consoleDistDir): string {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const { outDir } = await buildConsole(process.argv[2] ?? consoleDistDir);
-  console.log(`[console] built into ${outDir}; npm start serves it at http://127.0.0.1:3000/`);
+  const { outDir, bytes } = await buildConsole(process.argv[2] ?? consoleDistDir);
+  // The port is local/main.ts's to choose (--port): it prints the console's address once it listens.
+  console.log(`[console] built into ${outDir} (${(bytes / 1024).toFixed(0)} KB); the local back office serves it at its API's address`);
 }

@@ -87,6 +87,7 @@ try {
     await loadDemoData(backOffice.apiUrl, (role) => issueToken(signingKey, role, `demo-${role}`), say);
   }
   console.log(`
+Staff console:  ${backOffice.apiUrl}/   (sign in with a role and a name)
 Staff API:      ${backOffice.apiUrl}
 Health:         ${backOffice.apiUrl}/health
 Metrics:        ${backOffice.apiUrl}/metrics   (what the functions send to CloudWatch on AWS, as this process counted it)
