@@ -93,6 +93,7 @@ export const effectiveDateRules: { readonly [T in EventType]: EffectiveDateRule 
   LetterSent: recorded("a letter is sent when it is recorded"),
   LetterAccepted: recorded("the mail service accepts a letter when it is recorded"),
   LetterBounced: recorded("a bounce is recorded when the mail service reports it"),
+  LetterComplaintReceived: recorded("a complaint is recorded when the mail service reports it"),
   LetterResendRequested: recorded("staff's request carries no date"),
   PersonalDataErasureRequested: field("requestedOn"),
   PersonalDataErased: field("erasedOn"),

@@ -9,7 +9,7 @@ import { type Decision, accept, refuse } from "./decision.ts";
  */
 
 type Sent = EventData<"LetterSent">;
-export type LetterEventType = "LetterSent" | "LetterAccepted" | "LetterBounced" | "LetterResendRequested";
+export type LetterEventType = "LetterSent" | "LetterAccepted" | "LetterBounced" | "LetterComplaintReceived" | "LetterResendRequested";
 type LetterEvent = DomainEventOf<LetterEventType>;
 
 export type RecipientOutcome =
@@ -22,6 +22,8 @@ export interface LetterAttempt {
   readonly sha256: string;
   /** Per recipient, what the mail service said; a recipient without one is still being sent to. */
   readonly outcomes: Readonly<Record<string, RecipientOutcome>>;
+  /** Per recipient who reported the letter as spam, the report's type (null when the provider gave none). Absent in folds kept before complaints were recorded. */
+  readonly complaints?: Readonly<Record<string, { readonly feedbackType: string | null }>>;
 }
 
 export interface LetterState {
@@ -34,7 +36,7 @@ export interface LetterState {
 
 export const initialLetterState: LetterState = { attempts: [] };
 
-export const letterEventTypes: ReadonlySet<string> = new Set<LetterEventType>(["LetterSent", "LetterAccepted", "LetterBounced", "LetterResendRequested"]);
+export const letterEventTypes: ReadonlySet<string> = new Set<LetterEventType>(["LetterSent", "LetterAccepted", "LetterBounced", "LetterComplaintReceived", "LetterResendRequested"]);
 
 const isLetterEvent = (event: DomainEvent): event is LetterEvent => letterEventTypes.has(event.type);
 
@@ -59,6 +61,10 @@ export function evolveLetter(state: LetterState, event: DomainEvent): LetterStat
       return withOutcome(state, event.data.attempt, event.data.recipient, { outcome: "accepted", messageId: event.data.messageId });
     case "LetterBounced":
       return withOutcome(state, event.data.attempt, event.data.recipient, { outcome: event.data.how, reason: event.data.reason, messageId: event.data.messageId });
+    case "LetterComplaintReceived": {
+      const { attempt, recipient, feedbackType } = event.data;
+      return { ...state, attempts: state.attempts.map((a) => (a.attempt === attempt ? { ...a, complaints: { ...a.complaints, [recipient]: { feedbackType } } } : a)) };
+    }
     case "LetterResendRequested":
       return { ...state, resend: event.data };
     default: {
@@ -103,6 +109,22 @@ export function decideRecordDelivery(
   if (before && (before.outcome !== "accepted" || outcome.outcome === "accepted")) return refuse("already-exists", `the outcome for that recipient of attempt ${outcome.attempt} is recorded already`);
   if (outcome.outcome === "accepted") return accept({ type: "LetterAccepted", data: { letterId, attempt: outcome.attempt, recipient: outcome.recipient, messageId: outcome.messageId } });
   return accept({ type: "LetterBounced", data: { letterId, attempt: outcome.attempt, recipient: outcome.recipient, reason: outcome.reason, how: outcome.outcome, messageId: outcome.messageId } });
+}
+
+/**
+ * A recipient reported the letter as spam (SES's complaint notification). Only for a recipient the
+ * attempt went to; the same complaint twice is a duplicate notification.
+ */
+export function decideRecordComplaint(
+  state: LetterState,
+  complaint: { attempt: number; recipient: string; feedbackType: string | null; messageId: string },
+): Decision<DomainEventOf<"LetterComplaintReceived">> {
+  const letterId = state.letter?.letterId;
+  const attempt = state.attempts.find((a) => a.attempt === complaint.attempt);
+  if (!letterId || !attempt) return refuse("not-found", `letter attempt ${complaint.attempt} was not sent`);
+  if (!attempt.recipients.includes(complaint.recipient)) return refuse("invalid", `attempt ${complaint.attempt} of letter ${letterId} was not sent to that recipient`);
+  if (attempt.complaints?.[complaint.recipient]) return refuse("already-exists", `the complaint of that recipient about attempt ${complaint.attempt} is recorded already`);
+  return accept({ type: "LetterComplaintReceived", data: { letterId, attempt: complaint.attempt, recipient: complaint.recipient, feedbackType: complaint.feedbackType, messageId: complaint.messageId } });
 }
 
 /** Staff ask for the letter again: to the contacts as they are now, or to the addresses given. One re-send at a time. */

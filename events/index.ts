@@ -53,7 +53,7 @@ import {
 import { ChangeRequestGrantedV1, ChangeRequestRefusedV1, ChangeRequestSubmittedV1 } from "./change-request-events.ts";
 import { EvaluationFindingRecordedV1, HubClassifiedV1, KnowledgeSessionAttendedV1, OzoneModuleLoadedV1, SelfEvaluationSubmittedV1 } from "./evaluation-events.ts";
 import { BudgetLineLoweredV1, BudgetTrancheReleaseCorrectedV1, BudgetTransferReceivedV1, BudgetTransferSentV1 } from "./board-budget-events.ts";
-import { LetterAcceptedV1, LetterBouncedV1, LetterResendRequestedV1, LetterSentV1 } from "./letter-events.ts";
+import { LetterAcceptedV1, LetterBouncedV1, LetterComplaintReceivedV1, LetterResendRequestedV1, LetterSentV1 } from "./letter-events.ts";
 import { PersonalDataErasedV1, PersonalDataErasureRefusedV1, PersonalDataErasureRequestedV1 } from "./data-protection-events.ts";
 
 export * from "./contract.ts";
@@ -123,6 +123,7 @@ export const currentEvents = {
   LetterSent: LetterSentV1,
   LetterAccepted: LetterAcceptedV1,
   LetterBounced: LetterBouncedV1,
+  LetterComplaintReceived: LetterComplaintReceivedV1,
   LetterResendRequested: LetterResendRequestedV1,
   PersonalDataErasureRequested: PersonalDataErasureRequestedV1,
   PersonalDataErased: PersonalDataErasedV1,

@@ -70,6 +70,26 @@ export const LetterAcceptedV1 = eventVersion(
 );
 
 /**
+ * A recipient who received the letter reported it as spam to their mail provider, which told SES (a
+ * complaint). The letter did arrive, so it stays delivered; staff are told, because SES may suppress
+ * later mail to that address and the applicant is better reached another way. `feedbackType` is the
+ * provider's report type (abuse, fraud, not-spam, ...) when it gave one.
+ */
+export const LetterComplaintReceivedV1 = eventVersion(
+  "LetterComplaintReceived",
+  1,
+  z
+    .object({
+      letterId: Identifier,
+      attempt: z.number().int().positive(),
+      recipient: Recipient,
+      feedbackType: z.string().trim().min(1).max(100).nullable(),
+      messageId: z.string().min(1).max(998),
+    })
+    .strict(),
+);
+
+/**
  * The letter did not reach one recipient: refused when sending, or bounced later (SES's bounce
  * notification). Staff see it among the undelivered letters and may re-send it, to another address.
  */

@@ -77,6 +77,7 @@ export const personalDataFields: Readonly<Record<string, ReadonlyArray<PersonalD
   LetterSent: [{ path: "recipients[]", subject: "contact", format: "email", identity: itself, why: "a contact person's email address, a letter's recipient" }],
   LetterAccepted: [{ path: "recipient", subject: "contact", format: "email", identity: itself, why: "a contact person's email address, a letter's recipient" }],
   LetterBounced: [{ path: "recipient", subject: "contact", format: "email", identity: itself, why: "a contact person's email address, a letter's recipient" }],
+  LetterComplaintReceived: [{ path: "recipient", subject: "contact", format: "email", identity: itself, why: "a contact person's email address, a letter's recipient who complained" }],
   LetterResendRequested: [{ path: "recipients[]", subject: "contact", format: "email", identity: itself, why: "the addresses staff re-send a letter to" }],
 };
 

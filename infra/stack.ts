@@ -24,7 +24,7 @@ import { EVENT_SOURCE } from "../events/index.ts";
 import { apiFunctionTimeoutSeconds, apiRoutes, staffRoles } from "../functions/api/routes.ts";
 import { busRules, eventPattern } from "../functions/bus/routing.ts";
 import { lettersRule } from "../functions/letters/rules.ts";
-import { LETTER_BOUNCES_REACTION, SES_BOUNCE_DETAIL_TYPE } from "../functions/letters/bounces.ts";
+import { LETTER_BOUNCES_REACTION, SES_BOUNCE_DETAIL_TYPE, SES_COMPLAINT_DETAIL_TYPE } from "../functions/letters/bounces.ts";
 import { eventsTable, type KeyAttribute, readModelsTable, subjectKeysTable, type TableDefinition } from "../functions/store/tables.ts";
 import { Key } from "aws-cdk-lib/aws-kms";
 import { Schedule, ScheduleExpression } from "aws-cdk-lib/aws-scheduler";
@@ -134,9 +134,9 @@ export class BackOfficeStack extends Stack {
   readonly relay: IFunction;
   /** Issue 13: the letters reaction (renders and mails letters to applicants). */
   readonly letters: NodejsFunction;
-  /** Issue 13: the configuration set the letters are sent with; it publishes their bounces to the default bus. */
+  /** Issue 13: the configuration set the letters are sent with; it publishes their bounces and complaints to the default bus. */
   readonly lettersConfigurationSet: ConfigurationSet;
-  /** Issue 13: records the bounces SES reports for letters (LetterBounced). */
+  /** Issue 13: records the bounces and complaints SES reports for letters (LetterBounced, LetterComplaintReceived). */
   readonly letterBounces: NodejsFunction;
   /** The nested stacks holding the API routes' functions, by shard. */
   readonly apiFunctionStacks = new Map<number, NestedStack>();
@@ -267,17 +267,18 @@ export class BackOfficeStack extends Stack {
       targets: [new LambdaFunction(this.letters, { deadLetterQueue: letterFailures, retryAttempts: 185, maxEventAge: Duration.hours(24) })],
     });
 
-    // Issue 13 on AWS: SES accepts a letter and reports a bounce later. The letters are sent with this
-    // configuration set, which publishes their bounces to the default bus (the only bus SES publishes to);
-    // a rule there hands them to a small function that records LetterBounced on the letter's stream.
+    // Issue 13 on AWS: SES accepts a letter and reports a bounce or a complaint later. The letters are sent
+    // with this configuration set, which publishes their bounces and complaints to the default bus (the only
+    // bus SES publishes to); a rule there hands them to a small function that records LetterBounced or
+    // LetterComplaintReceived on the letter's stream. SES expects a sender to act on complaints.
     const lettersConfigurationSet = (this.lettersConfigurationSet = new ConfigurationSet(this, "LettersConfigurationSet", {}));
     const defaultBus = EventBus.fromEventBusArn(this, "DefaultBus", this.formatArn({ service: "events", resource: "event-bus", resourceName: "default" }));
-    lettersConfigurationSet.addEventDestination("LetterBouncesToEventBridge", { destination: EventDestination.eventBus(defaultBus), events: [EmailSendingEvent.BOUNCE] });
+    lettersConfigurationSet.addEventDestination("LetterBouncesToEventBridge", { destination: EventDestination.eventBus(defaultBus), events: [EmailSendingEvent.BOUNCE, EmailSendingEvent.COMPLAINT] });
     this.letters.addEnvironment("SES_CONFIGURATION_SET", lettersConfigurationSet.configurationSetName);
     const bounceFailures = this.deadLetterQueue("LetterBouncesDeadLetters", "letter bounces");
     const letterBounces = (this.letterBounces = this.function("LetterBounces", {
       entry: "functions/letters/bounce-handler.ts",
-      description: "Records the bounces SES reports for letters to applicants (LetterBounced on the letter's stream)",
+      description: "Records the bounces and complaints SES reports for letters to applicants (on the letter's stream)",
       environment: { REACTION: LETTER_BOUNCES_REACTION },
       onFailure: new SqsDestination(bounceFailures),
       retryAttempts: 2,
@@ -288,8 +289,8 @@ export class BackOfficeStack extends Stack {
     this.allowPersonalData(letterBounces, "seal");
     new Rule(this, "LetterBouncesRule", {
       eventBus: defaultBus,
-      description: "Routes SES's bounce events for letters (the letters' configuration set) to the letter bounces function",
-      eventPattern: { source: ["aws.ses"], detailType: [SES_BOUNCE_DETAIL_TYPE], detail: { mail: { tags: { "ses:configuration-set": [lettersConfigurationSet.configurationSetName] } } } },
+      description: "Routes SES's bounce and complaint events for letters (the letters' configuration set) to the letter bounces function",
+      eventPattern: { source: ["aws.ses"], detailType: [SES_BOUNCE_DETAIL_TYPE, SES_COMPLAINT_DETAIL_TYPE], detail: { mail: { tags: { "ses:configuration-set": [lettersConfigurationSet.configurationSetName] } } } },
       targets: [new LambdaFunction(letterBounces, { deadLetterQueue: bounceFailures, retryAttempts: 185, maxEventAge: Duration.hours(24) })],
     });
 

@@ -191,6 +191,7 @@ const labels = {
   resendToContacts: ["naam@voorbeeld.nl", "name@example.org"],
   resendRequested: ["Opnieuw verstuurd", "Sent again"],
   downloadPdf: ["PDF", "PDF"],
+  reportedAsSpam: ["Als spam gemeld: bereik de aanvrager op een andere manier", "Reported as spam: reach the applicant another way"],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type Label = keyof typeof labels;

@@ -26,7 +26,14 @@ export interface LetterView {
   readonly latest: {
     readonly attempt: number;
     readonly sentAt: string;
-    readonly recipients: ReadonlyArray<{ readonly address: string; readonly outcome: "pending" | "accepted" | "refused" | "bounced"; readonly reason: string | null; readonly messageId: string | null }>;
+    readonly recipients: ReadonlyArray<{
+      readonly address: string;
+      readonly outcome: "pending" | "accepted" | "refused" | "bounced";
+      readonly reason: string | null;
+      readonly messageId: string | null;
+      /** The recipient reported the letter as spam: the provider's report type, or "complaint" when it gave none. */
+      readonly complaint: string | null;
+    }>;
   };
   readonly delivery: LetterDelivery;
   /** Why it is undelivered, in a sentence per recipient (or that there was nobody to send it to). */
@@ -37,7 +44,7 @@ export interface LetterView {
   readonly version: number;
 }
 
-export const letterEventTypes = ["LetterSent", "LetterAccepted", "LetterBounced", "LetterResendRequested"] as const;
+export const letterEventTypes = ["LetterSent", "LetterAccepted", "LetterBounced", "LetterComplaintReceived", "LetterResendRequested"] as const;
 
 /** The letters of one application (in the letters projection). */
 export const applicationLettersList = (applicationId: string) => `application#${applicationId}`;
@@ -57,16 +64,22 @@ export function applyToLetterView(view: LetterView | undefined, event: RecordedE
   const sent = event.type === "LetterSent";
   const recipients = latestAttempt.recipients.map((address) => {
     const outcome = latestAttempt.outcomes[address];
-    if (!outcome) return { address, outcome: "pending" as const, reason: null, messageId: null };
+    const filed = latestAttempt.complaints?.[address];
+    const complaint = filed ? (filed.feedbackType ?? "complaint") : null;
+    if (!outcome) return { address, outcome: "pending" as const, reason: null, messageId: null, complaint };
     return outcome.outcome === "accepted"
-      ? { address, outcome: "accepted" as const, reason: null, messageId: outcome.messageId }
-      : { address, outcome: outcome.outcome, reason: outcome.reason, messageId: outcome.messageId };
+      ? { address, outcome: "accepted" as const, reason: null, messageId: outcome.messageId, complaint }
+      : { address, outcome: outcome.outcome, reason: outcome.reason, messageId: outcome.messageId, complaint };
   });
   const delivery = letterDelivery(state);
   const problems =
     latestAttempt.recipients.length === 0
       ? ["the application has no contact to send the letter to"]
-      : recipients.filter((r) => r.outcome === "refused" || r.outcome === "bounced").map((r) => `${r.address}: ${r.outcome}: ${r.reason}`);
+      : [
+          ...recipients.filter((r) => r.outcome === "refused" || r.outcome === "bounced").map((r) => `${r.address}: ${r.outcome}: ${r.reason}`),
+          // Delivered, but the recipient called it spam: SES may suppress later mail to the address.
+          ...recipients.filter((r) => r.complaint).map((r) => `${r.address}: reported the letter as spam (${r.complaint}); later mail to this address may be suppressed: reach the applicant another way`),
+        ];
   const request = event.type === "LetterResendRequested" ? (event.data as EventData<"LetterResendRequested">) : undefined;
   return {
     entry,

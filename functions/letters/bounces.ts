@@ -1,22 +1,33 @@
 import * as z from "zod";
 import { ConcurrencyConflict } from "../../domain/errors.ts";
-import { decideRecordDelivery, evolveLetter, initialLetterState } from "../../domain/letters.ts";
+import { decideRecordComplaint, decideRecordDelivery, evolveLetter, initialLetterState } from "../../domain/letters.ts";
 import { type DomainEvent, type EventMetadata, type NewEvent, type RecordedEvent, streamIds } from "../../events/index.ts";
 import { inInvocation, type PersonalDataVault } from "../personal-data/vault.ts";
 import type { EventStore } from "../store/event-store.ts";
 
 /**
- * Issue 13 on AWS: SES accepts a letter and reports a bounce later. The letters' configuration set
- * publishes Bounce events to the default EventBridge bus (SES supports no other); a rule hands each
- * to this consumer, which records LetterBounced (how `bounced`) on the letter's stream. The letter is
- * found by the EmailTags the letters reaction sends with (`letterId`, `attempt`), never by address.
+ * Issue 13 on AWS: SES accepts a letter and reports a bounce or a complaint later. The letters'
+ * configuration set publishes Bounce and Complaint events to the default EventBridge bus (SES supports
+ * no other); a rule hands each to this consumer, which records LetterBounced (how `bounced`) or
+ * LetterComplaintReceived on the letter's stream. The letter is found by the EmailTags the letters
+ * reaction sends with (`letterId`, `attempt`), never by address.
  */
 
 /** The function's REACTION in the stack, by which the local runtime finds its IAM statements. */
 export const LETTER_BOUNCES_REACTION = "letter-bounces";
 
-/** The SES EventBridge event this consumer takes (detail-type `Email Bounced`, source `aws.ses`). */
+/** The SES EventBridge events this consumer takes (source `aws.ses`): bounces and complaints. */
 export const SES_BOUNCE_DETAIL_TYPE = "Email Bounced";
+export const SES_COMPLAINT_DETAIL_TYPE = "Email Complaint Received";
+/** SES's complaint sub-type for mail it never sent, because an earlier complaint put the address on the account's suppression list. */
+const SUPPRESSED = "OnAccountSuppressionList";
+
+/** The sent message as SES's event records describe it. */
+const SesMail = z.object({
+  messageId: z.string().min(1).max(998),
+  /** Each tag as a list of values, the configuration set's own (`ses:...`) among them. */
+  tags: z.record(z.string(), z.array(z.string())).optional(),
+});
 
 /** SES's event record (event publishing format) as far as it is read here; SES adds more, which is let through. */
 const SesBounceDetail = z.object({
@@ -27,20 +38,29 @@ const SesBounceDetail = z.object({
     bouncedRecipients: z.array(z.object({ emailAddress: z.string().min(1).max(400), action: z.string().max(100).optional(), status: z.string().max(100).optional() })).min(1),
     feedbackId: z.string().max(500).optional(),
   }),
-  mail: z.object({
-    messageId: z.string().min(1).max(998),
-    /** Each tag as a list of values, the configuration set's own (`ses:...`) among them. */
-    tags: z.record(z.string(), z.array(z.string())).optional(),
-  }),
+  mail: SesMail,
 });
 
-/** What a bounce notification says about one letter: its id and attempt (from the tags) and who it did not reach. */
+const SesComplaintDetail = z.object({
+  eventType: z.literal("Complaint"),
+  complaint: z.object({
+    complainedRecipients: z.array(z.object({ emailAddress: z.string().min(1).max(400) })).min(1),
+    /** The Feedback-Type of the provider's report (abuse, fraud, not-spam, ...), when it sent one. */
+    complaintFeedbackType: z.string().min(1).max(100).optional(),
+    complaintSubType: z.string().max(100).nullable().optional(),
+  }),
+  mail: SesMail,
+});
+
+/** What a notification says about one letter: its id and attempt (from the tags), who it did not reach, and who complained. */
 export interface LetterBounceNotice {
   readonly letterId: string;
   readonly attempt: number;
   readonly messageId: string;
   /** Per bounced address, a reason from SES's codes only: the diagnostic text may quote the address, and the reason is not sealed. */
   readonly bounced: ReadonlyArray<{ readonly address: string; readonly reason: string }>;
+  /** Per address that reported the letter as spam, the report's type (null when the provider gave none). */
+  readonly complained?: ReadonlyArray<{ readonly address: string; readonly feedbackType: string | null }>;
 }
 
 export type NoticeOrIgnored = { readonly notice: LetterBounceNotice } | { readonly ignored: "not-a-bounce" | "not-a-letter" };
@@ -48,19 +68,48 @@ export type NoticeOrIgnored = { readonly notice: LetterBounceNotice } | { readon
 const LETTER_ID = /^[0-9a-f]{40}$/;
 const ATTEMPT = /^[1-9][0-9]{0,3}$/;
 
-/** Reads an SES bounce event's detail: a notice for one of our letters, or why it is none of ours. Pure. */
+/** The letter and attempt an SES event's mail was sent as, from its tags; undefined for mail that is none of our letters. */
+function letterOf(mail: z.infer<typeof SesMail>): { letterId: string; attempt: number } | undefined {
+  const letterId = mail.tags?.letterId?.[0];
+  const attempt = mail.tags?.attempt?.[0];
+  if (!letterId || !LETTER_ID.test(letterId) || !attempt || !ATTEMPT.test(attempt)) return undefined;
+  return { letterId, attempt: Number(attempt) };
+}
+
+/**
+ * Reads an SES complaint event's detail. A complaint about mail SES never sent (the address on the
+ * account's suppression list after an earlier complaint) is no complaint about this letter: it did not
+ * arrive, so it is a bounce. Pure.
+ */
+function complaintNoticeOf(detail: unknown): NoticeOrIgnored | undefined {
+  const parsed = SesComplaintDetail.safeParse(detail);
+  if (!parsed.success) return undefined;
+  const { complaint, mail } = parsed.data;
+  const letter = letterOf(mail);
+  if (!letter) return { ignored: "not-a-letter" };
+  const addresses = complaint.complainedRecipients.map((r) => r.emailAddress);
+  if (complaint.complaintSubType === SUPPRESSED) {
+    const reason = "SES did not send it: the address is on the account's suppression list (it reported earlier mail as spam)";
+    return { notice: { ...letter, messageId: mail.messageId, bounced: addresses.map((address) => ({ address, reason })) } };
+  }
+  return { notice: { ...letter, messageId: mail.messageId, bounced: [], complained: addresses.map((address) => ({ address, feedbackType: complaint.complaintFeedbackType ?? null })) } };
+}
+
+/** Reads an SES bounce or complaint event's detail: a notice for one of our letters, or why it is none of ours. Pure. */
 export function bounceNoticeOf(detail: unknown): NoticeOrIgnored {
+  const complaint = complaintNoticeOf(detail);
+  if (complaint) return complaint;
   const parsed = SesBounceDetail.safeParse(detail);
   if (!parsed.success) return { ignored: "not-a-bounce" };
   const { bounce, mail } = parsed.data;
-  const letterId = mail.tags?.letterId?.[0];
-  const attempt = mail.tags?.attempt?.[0];
-  if (!letterId || !LETTER_ID.test(letterId) || !attempt || !ATTEMPT.test(attempt)) return { ignored: "not-a-letter" };
+  const letter = letterOf(mail);
+  if (!letter) return { ignored: "not-a-letter" };
+  const { letterId, attempt } = letter;
   const kind = `${bounce.bounceType} bounce (${bounce.bounceSubType})`;
   return {
     notice: {
       letterId,
-      attempt: Number(attempt),
+      attempt,
       messageId: mail.messageId,
       bounced: bounce.bouncedRecipients.map((r) => ({
         address: r.emailAddress,
@@ -116,6 +165,15 @@ export class LetterBounces {
         events.push(...decision.events);
         state = decision.events.reduce((s, e) => evolveLetter(s, e as DomainEvent), state);
       }
+      for (const { address, feedbackType } of notice.complained ?? []) {
+        const recipient = attempt.recipients.find((r) => r.toLowerCase() === address.toLowerCase());
+        if (!recipient) continue;
+        known++;
+        const decision = decideRecordComplaint(state, { attempt: notice.attempt, recipient, feedbackType, messageId: notice.messageId });
+        if (decision.outcome === "refused") continue;
+        events.push(...decision.events);
+        state = decision.events.reduce((s, e) => evolveLetter(s, e as DomainEvent), state);
+      }
       if (!known) return { outcome: "not-a-recipient", ...ids };
       if (!events.length) return { outcome: "already-recorded", ...ids };
       const metadata: EventMetadata = { actor: SYSTEM_ACTOR, role: "system", channel: "system", correlationId: first.metadata.correlationId, causationId: first.eventId };
@@ -127,6 +185,6 @@ export class LetterBounces {
         if (!(error instanceof ConcurrencyConflict)) throw error;
       }
     }
-    throw new Error(`letter ${notice.letterId}: the bounce could not be recorded after 5 concurrent appends`);
+    throw new Error(`letter ${notice.letterId}: the notification could not be recorded after 5 concurrent appends`);
   }
 }

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { LETTER_BOUNCES_REACTION, SES_BOUNCE_DETAIL_TYPE } from "../../functions/letters/bounces.ts";
+import { LETTER_BOUNCES_REACTION, SES_BOUNCE_DETAIL_TYPE, SES_COMPLAINT_DETAIL_TYPE } from "../../functions/letters/bounces.ts";
 import { asArray, type Json, logicalId, ofType, refsOf, type Synthesised, statementsOf, synth } from "./support.ts";
 
 /**
@@ -21,24 +21,24 @@ describe("bounced letters (SES configuration set -> default bus -> LetterBounces
     lettersId = logicalId(synthesised.stack, synthesised.stack.letters);
   }, 120_000);
 
-  it("has one configuration set, whose one event destination publishes bounces to the default event bus, and the letters are sent with it", () => {
+  it("has one configuration set, whose one event destination publishes bounces and complaints to the default event bus, and the letters are sent with it", () => {
     expect(ofType(resources(), "AWS::SES::ConfigurationSet").map(([id]) => id)).toEqual([configurationSetId]);
     const destinations = ofType(resources(), "AWS::SES::ConfigurationSetEventDestination");
     expect(destinations).toHaveLength(1);
     const [, destination] = destinations[0]!;
     expect(refsOf(destination.Properties.ConfigurationSetName)).toEqual([configurationSetId]);
-    expect(destination.Properties.EventDestination).toMatchObject({ Enabled: true, MatchingEventTypes: ["bounce"] });
+    expect(destination.Properties.EventDestination).toMatchObject({ Enabled: true, MatchingEventTypes: ["bounce", "complaint"] });
     expect(JSON.stringify(destination.Properties.EventDestination.EventBridgeDestination.EventBusArn)).toMatch(/:event-bus\/default"/);
     expect(refsOf(resources()[lettersId]!.Properties.Environment.Variables.SES_CONFIGURATION_SET)).toEqual([configurationSetId]);
   });
 
-  it("routes SES's bounce events of that configuration set on the default bus to the LetterBounces function, with retries and a dead-letter queue", () => {
+  it("routes SES's bounce and complaint events of that configuration set on the default bus to the LetterBounces function, with retries and a dead-letter queue", () => {
     const rules = ofType(resources(), "AWS::Events::Rule").filter(([, r]) => refsOf(r.Properties.Targets).includes(bouncesId));
     expect(rules).toHaveLength(1);
     const [, rule] = rules[0]!;
     // The account's default bus, where SES publishes (not the back office's own bus).
     expect(rule.Properties.EventBusName).toBe("default");
-    expect(rule.Properties.EventPattern).toEqual({ source: ["aws.ses"], "detail-type": [SES_BOUNCE_DETAIL_TYPE], detail: { mail: { tags: { "ses:configuration-set": [{ Ref: configurationSetId }] } } } });
+    expect(rule.Properties.EventPattern).toEqual({ source: ["aws.ses"], "detail-type": [SES_BOUNCE_DETAIL_TYPE, SES_COMPLAINT_DETAIL_TYPE], detail: { mail: { tags: { "ses:configuration-set": [{ Ref: configurationSetId }] } } } });
     const target = rule.Properties.Targets[0];
     expect(resources()[refsOf(target.DeadLetterConfig?.Arn)[0]!]?.Type).toBe("AWS::SQS::Queue");
     expect(target.RetryPolicy.MaximumRetryAttempts).toBeGreaterThan(0);

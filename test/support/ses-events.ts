@@ -52,3 +52,28 @@ export function sesBounceEvent(options: { letterId?: string; attempt?: string; a
   };
 }
 
+
+/**
+ * SES's complaint for a letter (detail-type `Email Complaint Received`): the recipient reported it as
+ * spam to their provider. `subType: "OnAccountSuppressionList"` is SES's record of mail it did not send
+ * at all, the address being suppressed after an earlier complaint.
+ */
+export function sesComplaintEvent(options: { letterId?: string; attempt?: string; address?: string; messageId?: string; feedbackType?: string; subType?: string } = {}) {
+  const bounce = sesBounceEvent(options);
+  const address = options.address ?? SES_RECIPIENT;
+  return {
+    ...bounce,
+    "detail-type": "Email Complaint Received",
+    detail: {
+      eventType: "Complaint",
+      complaint: {
+        feedbackId: "0107018c-complaint-000000",
+        complainedRecipients: [{ emailAddress: address }],
+        timestamp: "2026-11-30T11:00:00.000Z",
+        ...(options.feedbackType ? { complaintFeedbackType: options.feedbackType, userAgent: "Mail provider feedback loop" } : {}),
+        complaintSubType: options.subType ?? null,
+      },
+      mail: bounce.detail.mail,
+    },
+  };
+}

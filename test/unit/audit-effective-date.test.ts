@@ -47,6 +47,7 @@ const datedByRecording = [
   "LetterSent",
   "LetterAccepted",
   "LetterBounced",
+  "LetterComplaintReceived",
   "LetterResendRequested",
   "PersonalDataErasureRefused",
 ].sort();

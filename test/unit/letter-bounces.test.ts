@@ -7,7 +7,7 @@ import { LetterBounces, bounceNoticeOf } from "../../functions/letters/bounces.t
 import { lettersMailer } from "../../functions/letters/mailer.ts";
 import { type Dependencies, useDependencies } from "../../functions/runtime/dependencies.ts";
 import type { EventStore, StreamAppend } from "../../functions/store/event-store.ts";
-import { SES_MESSAGE_ID as MESSAGE_ID, SES_RECIPIENT as RECIPIENT, sesBounceEvent } from "../support/ses-events.ts";
+import { SES_MESSAGE_ID as MESSAGE_ID, SES_RECIPIENT as RECIPIENT, sesBounceEvent, sesComplaintEvent } from "../support/ses-events.ts";
 
 const LETTER_ID = "0123456789abcdef0123456789abcdef01234567";
 
@@ -117,5 +117,31 @@ describe("SES bounce notifications for letters (issue 13 on AWS)", () => {
       vi.unstubAllEnvs();
       ses.restore();
     }
+  });
+});
+
+describe("SES complaint notifications for letters: a recipient reported the letter as spam", () => {
+  it("reads a real-shaped SES complaint event: the letter and attempt from its tags, who complained and the report's type", () => {
+    expect(bounceNoticeOf(sesComplaintEvent({ feedbackType: "abuse" }).detail)).toEqual({
+      notice: { letterId: LETTER_ID, attempt: 1, messageId: MESSAGE_ID, bounced: [], complained: [{ address: RECIPIENT, feedbackType: "abuse" }] },
+    });
+    expect(bounceNoticeOf(sesComplaintEvent().detail)).toMatchObject({ notice: { complained: [{ address: RECIPIENT, feedbackType: null }] } });
+    expect(bounceNoticeOf(sesComplaintEvent({ letterId: "not-a-letter-id" }).detail)).toEqual({ ignored: "not-a-letter" });
+  });
+
+  it("a complaint SES records for mail it never sent (the address on the account's suppression list) is a bounce: the letter did not arrive", () => {
+    expect(bounceNoticeOf(sesComplaintEvent({ subType: "OnAccountSuppressionList" }).detail)).toEqual({
+      notice: { letterId: LETTER_ID, attempt: 1, messageId: MESSAGE_ID, bounced: [{ address: RECIPIENT, reason: "SES did not send it: the address is on the account's suppression list (it reported earlier mail as spam)" }] },
+    });
+  });
+
+  it("records LetterComplaintReceived once, with the report's type and SES's message id; a redelivered complaint records nothing, one from an address the attempt did not go to is ignored", async () => {
+    const { store, appended } = letterStream();
+    const bounces = new LetterBounces({ events: store });
+    expect(await bounces.handle(sesComplaintEvent({ feedbackType: "abuse" }).detail)).toEqual({ outcome: "recorded", letterId: LETTER_ID, attempt: 1 });
+    expect(appended[0]!.events).toEqual([{ type: "LetterComplaintReceived", data: { letterId: LETTER_ID, attempt: 1, recipient: RECIPIENT, feedbackType: "abuse", messageId: MESSAGE_ID } }]);
+    expect((await bounces.handle(sesComplaintEvent({ feedbackType: "abuse" }).detail)).outcome).toBe("already-recorded");
+    expect((await bounces.handle(sesComplaintEvent({ address: "iemand-anders@example.org" }).detail)).outcome).toBe("not-a-recipient");
+    expect(appended).toHaveLength(1);
   });
 });

@@ -9,7 +9,7 @@ import {
   formatDutchEuros,
   formatDutchShare,
 } from "../../domain/letter-content.ts";
-import { type LetterState, decideRecordDelivery, decideRequestResend, decideSendLetter, evolveLetter, initialLetterState, letterDelivery, unconfirmedRecipients } from "../../domain/letters.ts";
+import { type LetterState, decideRecordComplaint, decideRecordDelivery, decideRequestResend, decideSendLetter, evolveLetter, initialLetterState, letterDelivery, unconfirmedRecipients } from "../../domain/letters.ts";
 import { paymentPlan } from "../../domain/payments.ts";
 import type { DomainEvent, RecordedEvent } from "../../events/index.ts";
 import { applicationLettersList, lettersProjection } from "../../domain/projections/letters.ts";
@@ -243,6 +243,18 @@ describe("issue 13 letters: the letter's stream", () => {
     expect(letterDelivery(state)).toBe("undelivered");
     expect(decideRecordDelivery(state, { attempt: 1, recipient: "onbekend@example.org", outcome: "accepted", messageId: "m3" })).toMatchObject({ outcome: "refused", refusal: { code: "invalid" } });
     expect(decideRecordDelivery(state, { attempt: 2, recipient: "jan@example.org", outcome: "accepted", messageId: "m3" })).toMatchObject({ outcome: "refused", refusal: { code: "not-found" } });
+  });
+
+  it("a complaint (the recipient reported the letter as spam) is recorded once per recipient of an attempt; the letter stays delivered, and the view tells staff to reach the applicant another way", () => {
+    const { state } = sent(initialLetterState, ["jan@example.org"]);
+    const accepted = apply(state, decideRecordDelivery(state, { attempt: 1, recipient: "jan@example.org", outcome: "accepted", messageId: "m1" }));
+    const complaint = decideRecordComplaint(accepted, { attempt: 1, recipient: "jan@example.org", feedbackType: "abuse", messageId: "m1" });
+    expect(complaint).toMatchObject({ outcome: "accepted", events: [{ type: "LetterComplaintReceived", data: { attempt: 1, recipient: "jan@example.org", feedbackType: "abuse" } }] });
+    const complained = apply(accepted, complaint);
+    expect(letterDelivery(complained)).toBe("delivered");
+    expect(decideRecordComplaint(complained, { attempt: 1, recipient: "jan@example.org", feedbackType: "abuse", messageId: "m1" })).toMatchObject({ outcome: "refused", refusal: { code: "already-exists" } });
+    expect(decideRecordComplaint(complained, { attempt: 1, recipient: "piet@example.org", feedbackType: null, messageId: "m1" })).toMatchObject({ outcome: "refused", refusal: { code: "invalid" } });
+    expect(decideRecordComplaint(complained, { attempt: 2, recipient: "jan@example.org", feedbackType: null, messageId: "m1" })).toMatchObject({ outcome: "refused", refusal: { code: "not-found" } });
   });
 
   it("a letter with no contact to send it to is undelivered at once, for staff", () => {

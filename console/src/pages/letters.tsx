@@ -15,7 +15,7 @@ export interface LetterItem {
   sha256: string;
   firstSentAt: string;
   attempts: number;
-  latest: { attempt: number; sentAt: string; recipients: Array<{ address: string; outcome: "pending" | "accepted" | "refused" | "bounced"; reason: string | null }> };
+  latest: { attempt: number; sentAt: string; recipients: Array<{ address: string; outcome: "pending" | "accepted" | "refused" | "bounced"; reason: string | null; complaint?: string | null }> };
   delivery: "sending" | "delivered" | "undelivered";
   problems: string[];
   resendRequested: { attempt: number; by: string; reason: string } | null;
@@ -74,7 +74,14 @@ function Recipients({ letter }: { letter: LetterItem }) {
   if (letter.latest.recipients.length === 0) return <span class="muted">{t("noContact")}</span>;
   return (
     <ul class="plain">
-      {letter.latest.recipients.map((r) => <li>{r.address} <StatusBadge status={r.outcome} />{r.reason ? <div class="muted">{r.reason}</div> : null}</li>)}
+      {letter.latest.recipients.map((r) => (
+        <li>
+          {r.address} <StatusBadge status={r.outcome} />
+          {r.reason ? <div class="muted">{r.reason}</div> : null}
+          {/* Delivered, but reported as spam: later mail to the address may be suppressed. */}
+          {r.complaint ? <div class="problem-text" data-testid="complaint">{t("reportedAsSpam")} ({r.complaint})</div> : null}
+        </li>
+      ))}
     </ul>
   );
 }
