@@ -134,4 +134,40 @@ describe("console forms", () => {
     expect(withdrawn.withdrawal.reason).toBe("De aanvrager ziet af van het project");
     await intake.context.close();
   });
+  it("issue 13 R-TH-12: intake records a grantee's change request on the grant (a later end date), the committee secretary grants it; the grant shows the amendment and the new end date", async () => {
+    const id = await staff.technohubsGrant(3);
+    const grantId: string = (await eventually(() => backOffice.call("auditor", "GET", `/applications/${id}`), (r) => Boolean(r.body?.awardLetter))).body.awardLetter.grantId;
+    await grantOf(grantId, () => true);
+
+    // Intake records the request as it arrived.
+    const intake = await signIn(browser, url, "intake", "Ingrid Intake", "technohubs-2020");
+    await intake.page.goto(`${url}/#/applications/${id}`);
+    const submit = intake.page.getByRole("form", { name: "Wijzigingsverzoek vastleggen" });
+    await submit.getByLabel("Soort wijziging").selectOption("end-date-extension");
+    await submit.getByLabel("Nieuwe einddatum").fill("2023-06-30");
+    await submit.getByLabel("Ontvangen op").fill("2021-06-01");
+    await submit.getByLabel("Toelichting van de aanvrager").fill("Levering van de machines loopt vertraging op");
+    await submit.getByRole("button", { name: "Wijzigingsverzoek vastleggen" }).click();
+    const row = intake.page.getByTestId("change-request-row");
+    await row.and(intake.page.locator('[data-status="submitted"]')).waitFor();
+    await expect(row.textContent()).resolves.toContain("Verlenging einddatum");
+    // Intake records, the committee decides: no decision form here.
+    expect(await row.getByRole("form").count()).toBe(0);
+    const submitted = await grantOf(grantId, (g) => g.changeRequests?.length === 1);
+    expect(submitted.changeRequests[0]).toMatchObject({ kind: "end-date-extension", receivedOn: "2021-06-01", status: "submitted", change: { newEndDate: "2023-06-30" }, explanation: "Levering van de machines loopt vertraging op" });
+    await intake.context.close();
+
+    // The committee secretary grants it.
+    const secretary = await signIn(browser, url, "committee-secretary", "Sanne Secretaris", "technohubs-2020");
+    await secretary.page.goto(`${url}/#/applications/${id}`);
+    const decide = secretary.page.getByTestId("change-request-row").getByRole("form", { name: "Wijziging toekennen" });
+    await decide.getByLabel("Besloten op").fill("2021-06-15");
+    await screenshot(secretary.page, "grant-change-request");
+    await decide.getByRole("button", { name: "Wijziging toekennen" }).click();
+    await secretary.page.locator('[data-testid="change-request-row"][data-status="granted"]').waitFor();
+    await secretary.page.getByTestId("planned-end-date").waitFor();
+    const granted = await grantOf(grantId, (g) => g.changeRequests?.[0]?.status === "granted");
+    expect(granted).toMatchObject({ plannedEndDate: "2023-06-30", changeRequests: [{ status: "granted", decidedOn: "2021-06-15" }], amendments: [{ kind: "end-date-extension", decidedOn: "2021-06-15", previousAmountCents: granted.awardCents, amountCents: granted.awardCents }] });
+    await secretary.context.close();
+  });
 });

@@ -3,6 +3,7 @@ import { useState } from "preact/hooks";
 import { ApiProblem, type Session, get, may, newKey, post } from "../api.ts";
 import { day, money, parseAmount, t, todayInAmsterdam } from "../i18n.ts";
 import { Empty, Field, Problem, Section, Show, StatusBadge, useLoad } from "../ui.tsx";
+import { ChangeRequests } from "./change-requests.tsx";
 import type { GrantView } from "./types.ts";
 
 /** Polls the grant until its read model is past `version`. Bounded. */
@@ -155,7 +156,7 @@ export function FinanceGrantForms({ grant, session, onDone }: { grant: GrantView
 export function GrantPanel({ grantId, session, categories }: { grantId: string; session: Session; categories: string[] }) {
   const loaded = useLoad(() => get<GrantView>(`/grants/${grantId}`).then((r) => r.body), [grantId]);
   return (
-    <Section title={`${t("grant")}: ${t("finalReport")} / ${t("settlement")}`} id="grant">
+    <Section title={`${t("grant")}: ${t("finalReport")} / ${t("settlement")} / ${t("changeRequests")}`} id="grant">
       <Show loaded={loaded}>
         {(g) => (
           <>
@@ -173,6 +174,7 @@ export function GrantPanel({ grantId, session, categories }: { grantId: string; 
             {may(session.role, "ReviewFinalReport") && g.finalReport?.status === "submitted" ? <ReviewFinalReportForm grant={g} onDone={loaded.reload} /> : null}
             <FinanceGrantForms grant={g} session={session} onDone={loaded.reload} />
             {!g.finalReport && !may(session.role, "SubmitFinalReport") ? <Empty /> : null}
+            <ChangeRequests grant={g} session={session} onDone={loaded.reload} />
           </>
         )}
       </Show>

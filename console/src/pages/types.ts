@@ -73,6 +73,27 @@ export interface GrantView {
   recoveredCents: number;
   status: string;
   version: number;
+  /** Issue 13: the grantee's change requests, and what each granted one changed. */
+  changeRequests?: ChangeRequest[];
+  amendments?: Array<{ requestId: string; kind: string; decidedOn: string; previousAmountCents: number; amountCents: number; formula: string; ruleIds: string[] }>;
+  plannedEndDate?: string | null;
+}
+
+export type RequestedChange =
+  | { kind: "increase"; basis: { kind: "vso-pupils"; partnerSchool: string; pupilCount: number; addendumRef: string } }
+  | { kind: "cost-line-shift"; shifts: Array<{ fromLineId: string; toLineId: string; amountCents: number }> }
+  | { kind: "end-date-extension"; newEndDate: string }
+  | { kind: "decrease"; decreaseCents: number };
+
+export interface ChangeRequest {
+  requestId: string;
+  kind: RequestedChange["kind"];
+  receivedOn: string;
+  change: RequestedChange;
+  explanation: string | null;
+  status: "submitted" | "granted" | "refused";
+  decidedOn: string | null;
+  refusal: { refusedBy: "rules" | "staff"; reasons: string[]; ruleIds: string[] } | null;
 }
 
 export interface Payout {
