@@ -640,6 +640,9 @@ function isRecordedRefusal(status: number, body: any, written: RecordedEvent[]):
   // Issue 13: a change request the rules refuse on arrival is kept with its refusal.
   const changeRequest = new Set(["ChangeRequestSubmitted", "ChangeRequestRefused"]);
   if ((status === 409 || status === 422) && written.some((e) => e.type === "ChangeRequestRefused") && written.every((e) => changeRequest.has(e.type))) return true;
+  // Issue 16: an erasure refused (a running file, the fiscal retention period) is recorded with its reason, and answered 409.
+  const erasure = new Set(["PersonalDataErasureRequested", "PersonalDataErasureRefused"]);
+  if (status === 409 && written.some((e) => e.type === "PersonalDataErasureRefused") && written.every((e) => erasure.has(e.type))) return true;
   if (status !== 409 || !["closed", "budget-exhausted"].includes(body?.title)) return false;
   const allowed = new Set(["ApplicationRegistered", "ApplicationSectionsReceived", "ApplicationRefused", "BudgetLineIntakeClosed"]);
   return written.some((e) => e.type === "ApplicationRefused") && written.every((e) => allowed.has(e.type));
