@@ -11,6 +11,7 @@ import { CommitteePage } from "./pages/committee.tsx";
 import { EvaluationPage } from "./pages/evaluation.tsx";
 import { FinancePage } from "./pages/finance.tsx";
 import { InboxPage } from "./pages/inbox.tsx";
+import { PrivacyPage } from "./pages/privacy.tsx";
 import { Field, Problem } from "./ui.tsx";
 
 /** Pages in the navigation, each shown to the roles whose work it is (the API decides what they may do). */
@@ -21,6 +22,7 @@ const pages: ReadonlyArray<{ path: string; label: Label; roles: ReadonlyArray<St
   { path: "budget", label: "budget", roles: staffRoles },
   { path: "evaluation", label: "evaluation", roles: ["assessor", "committee-secretary", "auditor", "admin"] },
   { path: "audit", label: "audit", roles: ["auditor", "admin"] },
+  { path: "privacy", label: "privacy", roles: ["admin"] },
 ];
 
 export interface SchemeSummary {
@@ -168,6 +170,7 @@ function Page({ page, ...props }: PageProps & { page: string }) {
     case "budget": return <BudgetPage {...props} />;
     case "evaluation": return <EvaluationPage {...props} />;
     case "audit": return <AuditPage {...props} />;
+    case "privacy": return <PrivacyPage {...props} />;
     default: return <p>Not found: {page}</p>;
   }
 }

@@ -49,6 +49,7 @@ describe("staff console", () => {
       "committee-secretary": ["Commissie", "Budget", "Evaluatie"],
       finance: ["Financiën", "Budget"],
       auditor: ["Intake", "Commissie", "Financiën", "Budget", "Evaluatie", "Audit"],
+      admin: ["Intake", "Commissie", "Financiën", "Budget", "Evaluatie", "Audit", "Privacy"],
     };
     for (const [role, pages] of Object.entries(expected)) {
       const { context, page } = await signIn(browser, url, role as never, `Test ${role}`);
@@ -351,5 +352,38 @@ describe("staff console", () => {
     expect(download.suggestedFilename()).toBe(`brief-incomplete-${id}.pdf`);
     expect(createHash("sha256").update(await readFile((await download.path())!)).digest("hex")).toBe(delivered.body.items[0].sha256);
     await intake.context.close();
+  });
+  it("issue 16: the admin records erasure requests on the privacy page: a running file's contact is refused with the reason, a withdrawn application's contact is erased and reads [erased], an unknown one is not found", async () => {
+    const running = await backOffice.call("intake", "POST", "/applications", { ...application("Technohub Lopend"), contacts: [{ address: "piet@lopend-privacy.example" }] });
+    const closed = await backOffice.call("intake", "POST", "/applications", { ...application("Technohub Gesloten"), contacts: [{ address: "marie@gesloten-privacy.example" }] });
+    expect([running.status, closed.status]).toEqual([201, 201]);
+    const closedId = closed.body.applicationId as string;
+    expect((await backOffice.call("intake", "POST", `/applications/${closedId}/withdrawal`, { reason: "De aanvrager ziet af van het project" })).status).toBe(200);
+
+    const admin = await signIn(browser, url, "admin", "Anna Admin", "technohubs-2020");
+    await admin.page.getByRole("navigation", { name: "main" }).getByRole("link", { name: "Privacy" }).click();
+    const form = admin.page.getByRole("form", { name: "Verzoek tot wissen (AVG art. 17)" });
+    const outcome = admin.page.getByTestId("erasure-outcome");
+    await form.getByLabel("Soort betrokkene").selectOption("contact");
+    await form.getByLabel("E-mailadres, IBAN of naam").fill("Piet@Lopend-Privacy.example");
+    await form.getByLabel("Grondslag").selectOption("gdpr-17-1-b");
+    await form.getByRole("button", { name: "Verzoek vastleggen" }).click();
+    await outcome.and(admin.page.locator('[data-outcome="refused"]')).waitFor();
+    await expect(text(outcome)).resolves.toContain("running file");
+    await expect(text(outcome)).resolves.toContain("Wissen is mogelijk zodra het dossier is afgesloten.");
+    await expect(text(outcome)).resolves.toContain(running.body.applicationId);
+
+    await form.getByLabel("E-mailadres, IBAN of naam").fill("marie@gesloten-privacy.example");
+    await form.getByRole("button", { name: "Verzoek vastleggen" }).click();
+    await outcome.and(admin.page.locator('[data-outcome="erased"]')).waitFor();
+    await expect(text(outcome)).resolves.toContain(closedId);
+    await screenshot(admin.page, "privacy-erasure");
+    const after = await eventually(() => backOffice.call("auditor", "GET", `/applications/${closedId}`), (r) => r.body.contacts?.[0]?.address === "[erased]");
+    expect(after.body.contacts[0].address).toBe("[erased]");
+
+    await form.getByLabel("E-mailadres, IBAN of naam").fill("niemand@nergens-privacy.example");
+    await form.getByRole("button", { name: "Verzoek vastleggen" }).click();
+    await expect(text(admin.page.getByRole("alert"))).resolves.toContain("404");
+    await admin.context.close();
   });
 });
