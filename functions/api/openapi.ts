@@ -1,3 +1,5 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import * as z from "zod";
 import { routeSchemas } from "./http.ts";
 import { apiRoutes } from "./routes.ts";
@@ -121,4 +123,22 @@ export function openApiDocument(): Record<string, unknown> {
     },
     paths,
   };
+}
+
+/** Where the document is kept: GetOpenApi serves this file, so its Lambda imports no route module (issue 15: small bundles). */
+export const openApiPath = fileURLToPath(new URL("./openapi.json", import.meta.url));
+
+/** The document as the committed file holds it (a test checks the file is exactly this). */
+export const openApiText = (): string => `${JSON.stringify(openApiDocument(), null, 2)}\n`;
+
+// npm run openapi: writes the document; with --check, exits 1 when the committed file differs.
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const text = openApiText();
+  if (process.argv.includes("--check")) {
+    const same = readFileSync(openApiPath, "utf8") === text;
+    console.log(same ? `${openApiPath} matches the route table and schemas` : `${openApiPath} differs: run npm run openapi and commit it`);
+    process.exit(same ? 0 : 1);
+  }
+  writeFileSync(openApiPath, text);
+  console.log(`wrote ${openApiPath}: ${Object.keys(openApiDocument().paths as object).length} paths`);
 }
