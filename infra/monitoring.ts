@@ -85,9 +85,9 @@ export class Monitoring extends Construct {
   }
 }
 
-/** One of the back office's EMF metrics as CloudWatch stores it: Powertools adds the `service` dimension to every one. */
-export function backOfficeMetric(name: MetricName, statistic: string, dimensions: Record<string, string> = {}, label?: string): Metric {
-  return new Metric({ namespace: metricsNamespace, metricName: name, dimensionsMap: { service: metricsService, ...dimensions }, statistic, period: PERIOD, ...(label ? { label } : {}) });
+/** One of the back office's EMF metrics as CloudWatch stores it: Powertools adds the `service` dimension to every one, the functions the `stage`. */
+export function backOfficeMetric(stage: string, name: MetricName, statistic: string, dimensions: Record<string, string> = {}, label?: string): Metric {
+  return new Metric({ namespace: metricsNamespace, metricName: name, dimensionsMap: { service: metricsService, stage, ...dimensions }, statistic, period: PERIOD, ...(label ? { label } : {}) });
 }
 
 /**
@@ -99,7 +99,7 @@ function backOfficeDashboard(scope: Construct, stage: string): Dashboard {
   const lines = bundledSchemes()
     .all()
     .flatMap((s) => s.definition.budgetLines.map((line) => ({ schemeId: s.definition.id, budgetLineId: line.id })));
-  const sum = (name: MetricName, label: string) => backOfficeMetric(name, "Sum", {}, label);
+  const sum = (name: MetricName, label: string) => backOfficeMetric(stage, name, "Sum", {}, label);
   const dashboard = new Dashboard(scope, "Dashboard", { dashboardName: `subsidy-back-office-${stage}`, defaultInterval: Duration.days(7) });
   dashboard.addWidgets(
     new TextWidget({ markdown: `# Subsidy back office (${stage})\nThe functions' own metrics (namespace ${metricsNamespace}); locally the same ones are at \`GET /metrics\`.`, width: 24, height: 2 }),
@@ -116,12 +116,12 @@ function backOfficeDashboard(scope: Construct, stage: string): Dashboard {
   dashboard.addWidgets(
     new GraphWidget({
       title: "Budget available per line (cents, after each line's last event)",
-      left: lines.map((l) => backOfficeMetric(metricNames.budgetAvailable, "Minimum", l, `${l.schemeId} / ${l.budgetLineId}`)),
+      left: lines.map((l) => backOfficeMetric(stage, metricNames.budgetAvailable, "Minimum", l, `${l.schemeId} / ${l.budgetLineId}`)),
       width: 12,
     }),
     new GraphWidget({
       title: "Projector lag (ms from recording to projection)",
-      left: [backOfficeMetric(metricNames.projectorLag, "p50", {}, "p50"), backOfficeMetric(metricNames.projectorLag, "p99", {}, "p99"), backOfficeMetric(metricNames.projectorLag, "Maximum", {}, "max")],
+      left: [backOfficeMetric(stage, metricNames.projectorLag, "p50", {}, "p50"), backOfficeMetric(stage, metricNames.projectorLag, "p99", {}, "p99"), backOfficeMetric(stage, metricNames.projectorLag, "Maximum", {}, "max")],
       width: 12,
     }),
   );

@@ -181,6 +181,8 @@ export class BackOfficeStack extends Stack {
     });
 
     this.sharedEnvironment = {
+      // The metrics' stage dimension (functions/runtime/metrics.ts): the dashboard reads this stage's only.
+      STAGE: config.stage,
       EVENTS_TABLE: this.eventsTable.tableName,
       READ_MODELS_TABLE: this.readModelsTable.tableName,
       EVENT_BUS_NAME: this.bus.eventBusName,

@@ -54,7 +54,11 @@ const local = new Map<string, LocalMetric>();
 
 /** Powertools' Metrics on Lambda only: elsewhere nothing reads EMF lines, and they would fill test output. */
 const onLambda = process.env.AWS_LAMBDA_FUNCTION_NAME !== undefined;
-export const metrics: Metrics | undefined = onLambda ? new Metrics({ namespace: metricsNamespace, serviceName: metricsService, logger }) : undefined;
+/** The stage the stack deployed the function in (its STAGE variable): dev's and prod's figures stay apart in one account. */
+export const metricsStage = process.env.STAGE ?? "local";
+export const metrics: Metrics | undefined = onLambda
+  ? new Metrics({ namespace: metricsNamespace, serviceName: metricsService, defaultDimensions: { stage: metricsStage }, logger })
+  : undefined;
 
 function record(name: MetricName, unit: Unit, value: number, dimensions: Record<string, string> = {}): void {
   const key = `${name}\u0000${JSON.stringify(dimensions)}`;

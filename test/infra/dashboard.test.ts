@@ -24,10 +24,10 @@ describe("the CloudWatch dashboard (issue 15)", () => {
     return Object.fromEntries(Array.from({ length: pairs.length / 2 }, (_, i) => [pairs[2 * i], pairs[2 * i + 1]]));
   };
 
-  it("graphs every metric the functions send, in their namespace with the service dimension Powertools adds", () => {
+  it("graphs every metric the functions send, in their namespace with the service dimension Powertools adds and its own stage's dimension", () => {
     for (const name of Object.values(metricNames)) {
       expect(named(name).length, name).toBeGreaterThan(0);
-      for (const m of named(name)) expect(dimensionsOf(m).service).toBe("subsidy-back-office");
+      for (const m of named(name)) expect(dimensionsOf(m)).toMatchObject({ service: "subsidy-back-office", stage: "dev" });
     }
   });
 

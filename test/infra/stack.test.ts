@@ -88,6 +88,7 @@ describe("BackOfficeStack", () => {
         expect(fn.Properties.TracingConfig).toEqual({ Mode: "Active" });
         expect(refsOf(fn.Properties.LoggingConfig?.LogGroup)).toEqual([logicalId(stack, f.logGroup)]);
         expect(fn.Properties.Environment.Variables).toMatchObject({
+          STAGE: "dev",
           EVENTS_TABLE: { Ref: logicalId(stack, stack.eventsTable) },
           READ_MODELS_TABLE: { Ref: logicalId(stack, stack.readModelsTable) },
           EVENT_BUS_NAME: { Ref: logicalId(stack, stack.bus) },

@@ -118,6 +118,7 @@ describe("on Lambda: the observe() middlewares", () => {
   it("flush the invocation's metrics as EMF lines in the SubsidyBackOffice namespace (a budget line on its own line, with its dimensions), also when the invocation fails, and add the invocation's context to log lines", async () => {
     // Prepare: a fresh module graph that sees the Lambda environment at import, as a container does.
     vi.stubEnv("AWS_LAMBDA_FUNCTION_NAME", "Fn");
+    vi.stubEnv("STAGE", "prod");
     vi.stubEnv("POWERTOOLS_TRACE_ENABLED", "false");
     vi.stubEnv("LOG_LEVEL", "info");
     const { observe } = await import("../../functions/runtime/observability.ts");
@@ -140,8 +141,10 @@ describe("on Lambda: the observe() middlewares", () => {
     const emf = (lines: string[]) => lines.map((l) => JSON.parse(l)).filter((l) => l._aws);
     const [line, invocation] = emf(ok.out);
     expect(line._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: "SubsidyBackOffice", Metrics: [{ Name: "BudgetAvailableCents", Unit: "None" }] });
-    expect(line).toMatchObject({ schemeId: "s1", budgetLineId: "execution", BudgetAvailableCents: 600_000 });
-    expect(invocation).toMatchObject({ service: "subsidy-back-office", AwardsGranted: 1 });
+    expect(line).toMatchObject({ schemeId: "s1", budgetLineId: "execution", BudgetAvailableCents: 600_000, stage: "prod" });
+    expect(invocation).toMatchObject({ service: "subsidy-back-office", stage: "prod", AwardsGranted: 1 });
+    // The stage is a dimension of every metric: dev's and prod's figures stay apart in one account.
+    for (const emfLine of [line, invocation]) expect(emfLine._aws.CloudWatchMetrics[0].Dimensions[0]).toContain("stage");
     expect(emf(failed.out).at(-1)).toMatchObject({ AwardsGranted: 1, IntakeFailures: 1 });
     const working = ok.out.map((l) => JSON.parse(l)).find((l) => l.message === "working");
     expect(working).toMatchObject({ correlationId: "corr-9", function_name: "Fn", function_request_id: "req-1" });
