@@ -24,6 +24,7 @@ import { SubjectKeyTable } from "../functions/personal-data/key-table.ts";
 import { PersonalDataVault } from "../functions/personal-data/vault.ts";
 import { bundledSchemes } from "../schemes/bundled.ts";
 import type { SchemeCatalogue } from "../schemes/load.ts";
+import { log } from "../functions/runtime/log.ts";
 import { ConcurrencyConflict } from "../domain/errors.ts";
 import { type DynamoDbLocal, localCredentials, localRegion, startDynamoDbLocal } from "./dynamodb-local.ts";
 import { IamGuard, type IamManifest, RELAY_FUNCTION, loadCommittedManifest, projectorFunction, reactionFunction, runAs, runUnrestricted } from "./iam-parity.ts";
@@ -163,7 +164,11 @@ export async function startBackOffice(options: BackOfficeOptions): Promise<BackO
       if (result.batchItemFailures.length === 0) relayed += records.filter((r) => r.eventName === "INSERT").length;
       return result;
     },
-    onError: (error) => progress(`stream poller: ${error instanceof Error ? error.message : String(error)}`),
+    onError: (error) => {
+      progress(`stream poller: ${error instanceof Error ? error.message : String(error)}`);
+      // Also when nobody passed `progress` (the tests): a poller that keeps failing leaves the read models behind, and says why.
+      log("warn", "stream poller error", { errorName: error instanceof Error ? error.name : typeof error, errorMessage: error instanceof Error ? error.message : String(error) });
+    },
   });
   // Lambda's event source mapping reads the stream with the relay's role, and hands it the batches.
   runAs(RELAY_FUNCTION, () => poller.start());

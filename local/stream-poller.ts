@@ -1,4 +1,4 @@
-import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, type _Record } from "@aws-sdk/client-dynamodb-streams";
+import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, type GetRecordsCommandOutput, GetShardIteratorCommand, type _Record } from "@aws-sdk/client-dynamodb-streams";
 import type { DynamoDBBatchResponse, DynamoDBRecord } from "aws-lambda";
 
 export interface StreamPollerOptions {
@@ -52,6 +52,18 @@ export class StreamPoller {
     }
   }
 
+  /** An iterator just after `afterSequence` (nothing handed on is read twice, nothing missed), or at the shard's oldest record. */
+  private async freshIterator(shardId: string, afterSequence: string | undefined): Promise<string | undefined> {
+    const fresh = await this.options.client.send(
+      new GetShardIteratorCommand(
+        afterSequence
+          ? { StreamArn: this.options.streamArn, ShardId: shardId, ShardIteratorType: "AFTER_SEQUENCE_NUMBER", SequenceNumber: afterSequence }
+          : { StreamArn: this.options.streamArn, ShardId: shardId, ShardIteratorType: "TRIM_HORIZON" },
+      ),
+    );
+    return fresh.ShardIterator;
+  }
+
   private async discoverShards(): Promise<void> {
     let exclusiveStartShardId: string | undefined;
     do {
@@ -69,7 +81,18 @@ export class StreamPoller {
 
   private async pollShard(shardId: string, cursor: ShardCursor): Promise<number> {
     if (!cursor.iterator) return 0;
-    const page = await this.options.client.send(new GetRecordsCommand({ ShardIterator: cursor.iterator, Limit: 100 }));
+    let page: GetRecordsCommandOutput;
+    try {
+      page = await this.options.client.send(new GetRecordsCommand({ ShardIterator: cursor.iterator, Limit: 100 }));
+    } catch (error) {
+      if (!isStaleIterator(error)) throw error;
+      // The iterator can no longer be read (DynamoDB Local answers TrimmedDataAccessException under load;
+      // AWS expires iterators after 15 minutes). Retrying it would fail forever and stop the relay, so a
+      // new one starts right after the last record handed on, or at the oldest record when none was.
+      this.options.onError?.(error);
+      cursor.iterator = await this.freshIterator(shardId, cursor.lastSequence);
+      return 0;
+    }
     const records = (page.Records ?? []) as unknown as DynamoDBRecord[];
     if (records.length) {
       const result = await this.options.onRecords(records);
@@ -91,3 +114,6 @@ export class StreamPoller {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** An iterator the stream will not read again: a new one is needed, not a retry. */
+const isStaleIterator = (error: unknown): boolean => error instanceof Error && (error.name === "TrimmedDataAccessException" || error.name === "ExpiredIteratorException");
