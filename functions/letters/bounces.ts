@@ -155,25 +155,20 @@ export class LetterBounces {
       if (!first || !attempt) return { outcome: "unknown-letter", ...ids };
       const events: NewEvent[] = [];
       let known = 0;
-      for (const { address, reason } of notice.bounced) {
+      /** One reported address: decided on the letter as it stands with what is taken so far; a refusal (a duplicate) adds nothing. */
+      const take = (address: string, decide: (recipient: string) => ReturnType<typeof decideRecordDelivery> | ReturnType<typeof decideRecordComplaint>) => {
         // SES may report an address in another case than it was sent to; the letter's own spelling is recorded.
         const recipient = attempt.recipients.find((r) => r.toLowerCase() === address.toLowerCase());
-        if (!recipient) continue;
+        if (!recipient) return;
         known++;
-        const decision = decideRecordDelivery(state, { attempt: notice.attempt, recipient, outcome: "bounced", reason, messageId: notice.messageId });
-        if (decision.outcome === "refused") continue;
+        const decision = decide(recipient);
+        if (decision.outcome === "refused") return;
         events.push(...decision.events);
         state = decision.events.reduce((s, e) => evolveLetter(s, e as DomainEvent), state);
-      }
-      for (const { address, feedbackType } of notice.complained ?? []) {
-        const recipient = attempt.recipients.find((r) => r.toLowerCase() === address.toLowerCase());
-        if (!recipient) continue;
-        known++;
-        const decision = decideRecordComplaint(state, { attempt: notice.attempt, recipient, feedbackType, messageId: notice.messageId });
-        if (decision.outcome === "refused") continue;
-        events.push(...decision.events);
-        state = decision.events.reduce((s, e) => evolveLetter(s, e as DomainEvent), state);
-      }
+      };
+      const { messageId } = notice;
+      for (const { address, reason } of notice.bounced) take(address, (recipient) => decideRecordDelivery(state, { attempt: notice.attempt, recipient, outcome: "bounced", reason, messageId }));
+      for (const { address, feedbackType } of notice.complained ?? []) take(address, (recipient) => decideRecordComplaint(state, { attempt: notice.attempt, recipient, feedbackType, messageId }));
       if (!known) return { outcome: "not-a-recipient", ...ids };
       if (!events.length) return { outcome: "already-recorded", ...ids };
       const metadata: EventMetadata = { actor: SYSTEM_ACTOR, role: "system", channel: "system", correlationId: first.metadata.correlationId, causationId: first.eventId };

@@ -1,15 +1,16 @@
 import { useState } from "preact/hooks";
 import { type Session, may } from "../api.ts";
-import { type Label, day, money, parseAmount, t, todayInAmsterdam } from "../i18n.ts";
+import { type Label, day, money, t, todayInAmsterdam } from "../i18n.ts";
 import { Empty, Field, StatusBadge } from "../ui.tsx";
-import { InvalidInput, WriteForm, waitForGrant } from "./grant.tsx";
+import { InvalidInput, WriteForm, amountOf, waitForGrant } from "./grant.tsx";
 import type { ChangeRequest, GrantView, RequestedChange } from "./types.ts";
 
 const kinds: ReadonlyArray<RequestedChange["kind"]> = ["end-date-extension", "decrease", "cost-line-shift", "increase"];
 
-const amountOf = (text: string): number => {
-  const cents = parseAmount(text);
-  if (cents === undefined || cents <= 0) throw new InvalidInput(`${t("invalidAmount")}: ${text || "—"}`);
+/** A change's amount: as the grant's forms read it, and more than nothing. */
+const positiveAmountOf = (text: string): number => {
+  const cents = amountOf(text);
+  if (cents <= 0) throw new InvalidInput(`${t("invalidAmount")}: ${text || "—"}`);
   return cents;
 };
 
@@ -72,9 +73,9 @@ function SubmitForm({ grant, onDone }: { grant: GrantView; onDone: () => void })
       case "end-date-extension":
         return { kind, newEndDate };
       case "decrease":
-        return { kind, decreaseCents: amountOf(amount) };
+        return { kind, decreaseCents: positiveAmountOf(amount) };
       case "cost-line-shift":
-        return { kind, shifts: [{ fromLineId, toLineId, amountCents: amountOf(amount) }] };
+        return { kind, shifts: [{ fromLineId, toLineId, amountCents: positiveAmountOf(amount) }] };
       case "increase": {
         const pupils = Number(pupilCount);
         if (!Number.isInteger(pupils) || pupils <= 0) throw new InvalidInput(`${t("pupilCount")}: ${pupilCount || "—"}`);

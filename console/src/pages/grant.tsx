@@ -58,7 +58,7 @@ export function WriteForm({ label, path, version, body, after, onDone, children,
   );
 }
 
-const amountOf = (text: string): number => {
+export const amountOf = (text: string): number => {
   const cents = parseAmount(text);
   if (cents === undefined) throw new InvalidInput(`${t("invalidAmount")}: ${text || "—"}`);
   return cents;

@@ -1,10 +1,10 @@
 import { useState } from "preact/hooks";
+import { type DataSubjectKind, dataSubjectKinds } from "../../../events/personal-data.ts";
 import { ApiProblem, newKey, post } from "../api.ts";
 import { type Label, day, t } from "../i18n.ts";
 import type { PageProps } from "../main.tsx";
 import { Field, Problem, Section } from "../ui.tsx";
 
-const subjectKinds = ["contact", "bank-account", "committee-member", "person"] as const;
 /** GDPR art. 17(1)'s grounds; the retention ground (art. 5(1)(e)) is the retention run's, never a request's. */
 const legalBases = ["gdpr-17-1-a", "gdpr-17-1-b", "gdpr-17-1-c", "gdpr-17-1-d", "gdpr-17-1-e", "gdpr-17-1-f"] as const;
 
@@ -19,7 +19,7 @@ type Outcome =
  * The identity is used to find the subject and is never recorded.
  */
 export function PrivacyPage(_props: PageProps) {
-  const [subjectKind, setSubjectKind] = useState<(typeof subjectKinds)[number]>("contact");
+  const [subjectKind, setSubjectKind] = useState<DataSubjectKind>("contact");
   const [identity, setIdentity] = useState("");
   const [legalBasis, setLegalBasis] = useState<(typeof legalBases)[number]>("gdpr-17-1-a");
   const [note, setNote] = useState("");
@@ -56,8 +56,8 @@ export function PrivacyPage(_props: PageProps) {
         <form class="action" aria-label={t("erasureRequest")} onSubmit={submit}>
           <div class="row">
             <Field label={t("subjectKind")}>{(id) => (
-              <select id={id} value={subjectKind} onChange={(e) => setSubjectKind(e.currentTarget.value as (typeof subjectKinds)[number])}>
-                {subjectKinds.map((k) => <option value={k}>{t(`subject_${k}` as Label)}</option>)}
+              <select id={id} value={subjectKind} onChange={(e) => setSubjectKind(e.currentTarget.value as DataSubjectKind)}>
+                {dataSubjectKinds.map((k) => <option value={k}>{t(`subject_${k}` as Label)}</option>)}
               </select>
             )}</Field>
             <Field label={t("identity")}>{(id) => <input id={id} required autocomplete="off" value={identity} onInput={(e) => setIdentity(e.currentTarget.value)} />}</Field>
